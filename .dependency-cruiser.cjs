@@ -1,0 +1,33 @@
+/* Layer rules of ../shared/DESIGN.md: imports point down only.
+   util <- gearman, jenkins, events <- bridge <- daemon <- cli; admin and simulator stand beside.
+   The three adapters never import each other, and bridge imports only their index.ts. */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    { name: "no-circular", severity: "error", from: {}, to: { circular: true } },
+    { name: "util-is-a-leaf", severity: "error",
+      from: { path: "^src/util/" }, to: { path: "^src/(?!util/)" } },
+    { name: "adapters-know-nothing-of-each-other", severity: "error",
+      from: { path: "^src/(gearman|jenkins|events)/" },
+      to: { path: "^src/(?!util/|$1/)", pathNot: "^src/(gearman|jenkins|events)/" } },
+    { name: "gearman-is-alone", severity: "error", from: { path: "^src/gearman/" }, to: { path: "^src/(jenkins|events|bridge|admin|simulator)/" } },
+    { name: "jenkins-is-alone", severity: "error", from: { path: "^src/jenkins/" }, to: { path: "^src/(gearman|events|bridge|admin|simulator)/" } },
+    { name: "events-is-alone", severity: "error", from: { path: "^src/events/" }, to: { path: "^src/(gearman|jenkins|bridge|admin|simulator)/" } },
+    { name: "bridge-uses-adapter-index-only", severity: "error",
+      from: { path: "^src/bridge/" }, to: { path: "^src/(gearman|jenkins|events)/(?!index\\.ts$)" } },
+    { name: "bridge-has-no-sockets-or-http", severity: "error",
+      from: { path: "^src/bridge/" }, to: { path: "^(node:)?(net|http|https|tls|dgram)$|^zeromq$", dependencyTypes: ["core", "npm"] } },
+    { name: "simulator-stands-alone", severity: "error",
+      from: { path: "^src/simulator/" }, to: { path: "^src/(gearman|jenkins|events|bridge|admin|daemon|cli)" } },
+    { name: "nothing-imports-cli", severity: "error",
+      from: { pathNot: "^src/cli" }, to: { path: "^src/cli" } },
+    { name: "adapters-and-bridge-do-not-import-daemon", severity: "error",
+      from: { path: "^src/(util|gearman|jenkins|events|bridge|admin|simulator)/" }, to: { path: "^src/daemon" } },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { extensions: [".ts", ".js"] },
+  },
+};

@@ -1,0 +1,37 @@
+// Type-aware lint. The rules that matter most for a daemon: no floating promises
+// (a detached promise without a handler loses its error), no `any`.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", "bin/", "*.cjs", "eslint.config.js"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { project: "./tsconfig.test.json", tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { arguments: false } }],
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/require-await": "off",
+      "@typescript-eslint/only-throw-error": "error",
+      "no-console": ["error", { allow: [] }],
+    },
+  },
+  {
+    // The CLI, benchmarks and tests talk to a terminal on purpose.
+    files: ["src/cli/**", "src/cli.ts", "bench/**", "test/**"],
+    rules: { "no-console": "off" },
+  },
+  {
+    files: ["test/**", "bench/**"],
+    rules: {
+      "@typescript-eslint/no-non-null-assertion": "off",
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-member-access": "off",
+    },
+  },
+);

@@ -1,0 +1,5 @@
+export { Backoff, type BackoffOptions } from "./backoff.js";
+export { deferred, delay, type Deferred } from "./deferred.js";
+export { TypedEmitter, type EventMap } from "./emitter.js";
+export { coerceError, describeError } from "./errors.js";
+export { Releasers, type Releaser } from "./releasers.js";
