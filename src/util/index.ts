@@ -3,3 +3,4 @@ export { deferred, delay, type Deferred } from "./deferred.js";
 export { TypedEmitter, type EventMap } from "./emitter.js";
 export { coerceError, describeError } from "./errors.js";
 export { Releasers, type Releaser } from "./releasers.js";
+export { parseLabelExpression, labelMatches, labelAtoms, LabelExpressionError, type LabelExpr } from "./label-expr.js";
