@@ -1,0 +1,320 @@
+/**
+ * A Gearman worker over several servers, one connection each (spec/gearman.md §1 "Worker
+ * flow", §3). Registrations change by diff and never drop a function with a job running on
+ * that connection; outstanding grabs + running jobs across all servers never exceed capacity.
+ */
+import { pino, type Logger } from "pino";
+import { TypedEmitter } from "../util/emitter.js";
+import type { Packet } from "./codec.js";
+import { GearmanConnection, type ConnectionStatus, type GearmanConnectionOptions, type ServerAddress } from "./connection.js";
+import { PacketType } from "./constants.js";
+import { GearmanServerError } from "./errors.js";
+import { WorkerJob } from "./job.js";
+
+export interface GearmanWorkerOptions {
+  /** Sent as SET_CLIENT_ID on every connection (shown by the admin `workers` command). */
+  clientId: string;
+  servers: ServerAddress[];
+  /** Jobs in flight plus outstanding grabs, summed over all servers. @default 1 */
+  capacity?: number;
+  /** Options for each server connection. @default GearmanConnection defaults */
+  connection?: Omit<GearmanConnectionOptions, "logger">;
+  /** @default a silent logger */
+  logger?: Logger;
+}
+
+export interface WorkerStats {
+  canDoSent: number;
+  cantDoSent: number;
+  resetSent: number;
+  grabsSent: number;
+  jobsAssigned: number;
+  reconnects: number;
+}
+
+type WorkerEvents = {
+  job: [WorkerJob];
+  status: [{ server: string; status: ConnectionStatus }];
+  error: [Error];
+};
+
+/** Per-connection state: what gearmand has registered for it, its jobs, its grab state. */
+interface ConnState {
+  readonly conn: GearmanConnection;
+  readonly server: string;
+  status: ConnectionStatus;
+  everConnected: boolean;
+  readonly registered: Set<string>;
+  readonly jobs: Map<string, WorkerJob>;
+  readonly runningByFn: Map<string, number>;
+  /** A GRAB_JOB_UNIQ is outstanding. */
+  grabbing: boolean;
+  /** PRE_SLEEP sent and no NOOP since: do not grab until woken. */
+  sleeping: boolean;
+}
+
+export class GearmanWorker extends TypedEmitter<WorkerEvents> {
+  readonly #clientId: string;
+  readonly #log: Logger;
+  readonly #conns: ConnState[];
+  #functions = new Set<string>();
+  #capacity: number;
+  #rr = 0;
+  #closing: Promise<void> | undefined;
+  readonly #stats: WorkerStats = { canDoSent: 0, cantDoSent: 0, resetSent: 0, grabsSent: 0, jobsAssigned: 0, reconnects: 0 };
+
+  constructor(opts: GearmanWorkerOptions) {
+    super();
+    this.#clientId = opts.clientId;
+    this.#capacity = checkCapacity(opts.capacity ?? 1);
+    this.#log = (opts.logger ?? pino({ level: "silent" })).child({ component: "gearman-worker" });
+    this.#conns = opts.servers.map((addr) => {
+      const conn = new GearmanConnection(addr, { ...opts.connection, logger: this.#log });
+      const cs: ConnState = {
+        conn,
+        server: conn.address,
+        status: "disconnected",
+        everConnected: false,
+        registered: new Set(),
+        jobs: new Map(),
+        runningByFn: new Map(),
+        grabbing: false,
+        sleeping: false,
+      };
+      conn.on("status", (s) => this.#onStatus(cs, s));
+      conn.on("packet", (p) => this.#onPacket(cs, p));
+      conn.on("error", (e) => this.safeEmit("error", e));
+      return cs;
+    });
+  }
+
+  /** The desired function set. */
+  get functions(): ReadonlySet<string> {
+    return this.#functions;
+  }
+
+  /** Jobs assigned and not yet completed, failed or lost. */
+  get running(): number {
+    let n = 0;
+    for (const cs of this.#conns) n += cs.jobs.size;
+    return n;
+  }
+
+  get outstandingGrabs(): number {
+    let n = 0;
+    for (const cs of this.#conns) if (cs.grabbing) n++;
+    return n;
+  }
+
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  start(): void {
+    if (this.#closing) return;
+    for (const cs of this.#conns) cs.conn.start();
+  }
+
+  /**
+   * Sets the desired functions. Each connection gets CAN_DO for added names and CANT_DO for
+   * removed ones, except a name with a job running on that connection: its CANT_DO waits
+   * for the job to end (gearmand would requeue the job, spec §3). A job may still arrive for
+   * a name just removed (a grab was in flight, or the name is still registered): callers
+   * must cope.
+   */
+  setFunctions(names: Iterable<string>): void {
+    this.#functions = new Set(names);
+    for (const cs of this.#conns) this.#sync(cs);
+    this.#pump();
+  }
+
+  /** Sets the capacity. Lowering it below what is in use takes effect as jobs end. */
+  setCapacity(n: number): void {
+    this.#capacity = checkCapacity(n);
+    this.#pump();
+  }
+
+  stats(): WorkerStats {
+    return { ...this.#stats };
+  }
+
+  serverStatus(): { server: string; status: ConnectionStatus; functions: number; running: number }[] {
+    return this.#conns.map((cs) => ({
+      server: cs.server,
+      status: cs.status,
+      functions: cs.registered.size,
+      running: cs.jobs.size,
+    }));
+  }
+
+  /** Closes every connection; running jobs are marked lost (gearmand requeues them). */
+  close(): Promise<void> {
+    this.#closing ??= Promise.all(this.#conns.map((cs) => cs.conn.close())).then(() => undefined);
+    return this.#closing;
+  }
+
+  #onStatus(cs: ConnState, status: ConnectionStatus): void {
+    cs.status = status;
+    if (status === "connected") {
+      if (cs.everConnected) this.#stats.reconnects++;
+      cs.everConnected = true;
+      this.#register(cs);
+    } else if (status === "disconnected" || status === "closed") {
+      this.#drop(cs);
+    }
+    this.safeEmit("status", { server: cs.server, status });
+    if (status === "connected" || status === "disconnected") this.#pump();
+  }
+
+  /** Fresh connection: gearmand knows nothing of us. */
+  #register(cs: ConnState): void {
+    cs.registered.clear();
+    cs.grabbing = false;
+    cs.sleeping = false;
+    cs.conn.send(PacketType.SET_CLIENT_ID, [this.#clientId]);
+    // Harmless on a fresh connection; keeps the connection's state known even if a server
+    // kept state across a half-open reconnect.
+    cs.conn.send(PacketType.RESET_ABILITIES);
+    this.#stats.resetSent++;
+    for (const f of this.#functions) {
+      cs.conn.send(PacketType.CAN_DO, [f]);
+      cs.registered.add(f);
+      this.#stats.canDoSent++;
+    }
+  }
+
+  /** The connection is gone: its jobs are requeued by gearmand, our view of it resets. */
+  #drop(cs: ConnState): void {
+    const jobs = [...cs.jobs.values()];
+    cs.jobs.clear();
+    cs.runningByFn.clear();
+    cs.registered.clear();
+    cs.grabbing = false;
+    cs.sleeping = false;
+    for (const j of jobs) j.markLost();
+  }
+
+  /** Brings the connection's registrations to the desired set, by diff. `only` limits the check to one name. */
+  #sync(cs: ConnState, only?: string): void {
+    if (!cs.conn.connected) return;
+    const want = this.#functions;
+    if (want.size === 0 && cs.jobs.size === 0 && cs.registered.size > 0) {
+      cs.conn.send(PacketType.RESET_ABILITIES);
+      this.#stats.resetSent++;
+      cs.registered.clear();
+      return;
+    }
+    let added = false;
+    if (only === undefined) {
+      for (const f of want) {
+        if (cs.registered.has(f)) continue;
+        cs.conn.send(PacketType.CAN_DO, [f]);
+        cs.registered.add(f);
+        this.#stats.canDoSent++;
+        added = true;
+      }
+    }
+    const candidates = only === undefined ? [...cs.registered] : cs.registered.has(only) ? [only] : [];
+    for (const f of candidates) {
+      if (want.has(f) || (cs.runningByFn.get(f) ?? 0) > 0) continue;
+      cs.conn.send(PacketType.CANT_DO, [f]);
+      cs.registered.delete(f);
+      this.#stats.cantDoSent++;
+    }
+    // gearmand does not wake a sleeping worker for a function registered after PRE_SLEEP.
+    if (added) cs.sleeping = false;
+  }
+
+  #inUse(): number {
+    let n = 0;
+    for (const cs of this.#conns) n += cs.jobs.size + (cs.grabbing ? 1 : 0);
+    return n;
+  }
+
+  /** Sends GRAB_JOB_UNIQ on idle connections, round-robin, while capacity allows. */
+  #pump(): void {
+    if (this.#closing || this.#functions.size === 0) return;
+    const n = this.#conns.length;
+    let inUse = this.#inUse();
+    for (let i = 0; i < n && inUse < this.#capacity; i++) {
+      const cs = this.#conns[(this.#rr + i) % n]!;
+      if (!cs.conn.connected || cs.grabbing || cs.sleeping || cs.registered.size === 0) continue;
+      if (!cs.conn.send(PacketType.GRAB_JOB_UNIQ)) continue;
+      cs.grabbing = true;
+      this.#stats.grabsSent++;
+      inUse++;
+    }
+    this.#rr = n === 0 ? 0 : (this.#rr + 1) % n;
+  }
+
+  #onPacket(cs: ConnState, p: Packet): void {
+    switch (p.type) {
+      case PacketType.NO_JOB:
+        if (!cs.grabbing) return;
+        cs.grabbing = false;
+        cs.sleeping = true;
+        cs.conn.send(PacketType.PRE_SLEEP);
+        this.#pump();
+        return;
+      case PacketType.NOOP:
+        // Any state: a sleeping connection becomes idle and grabs when capacity allows; the
+        // wake-up is remembered (sleeping=false) if capacity is full right now.
+        if (cs.sleeping) {
+          cs.sleeping = false;
+          this.#pump();
+        }
+        return;
+      case PacketType.JOB_ASSIGN:
+      case PacketType.JOB_ASSIGN_UNIQ:
+      case PacketType.JOB_ASSIGN_ALL:
+        this.#onAssign(cs, p);
+        return;
+      case PacketType.ERROR: {
+        const [code, text] = p.args;
+        this.safeEmit("error", new GearmanServerError(code?.toString("utf8") ?? "", text?.toString("utf8") ?? ""));
+        return;
+      }
+      default:
+        this.#log.debug({ type: p.type }, "ignoring unexpected packet");
+    }
+  }
+
+  #onAssign(cs: ConnState, p: Packet): void {
+    cs.grabbing = false;
+    cs.sleeping = false;
+    const a = p.args;
+    const handle = a[0]!.toString("utf8");
+    const fn = a[1]!.toString("utf8");
+    const unique = p.type === PacketType.JOB_ASSIGN ? "" : a[2]!.toString("utf8");
+    const data = Buffer.from(a[a.length - 1]!); // own the bytes, not a view of a big chunk
+    const job = new WorkerJob({
+      handle,
+      functionName: fn,
+      unique,
+      data,
+      server: cs.server,
+      send: (type, args) => cs.conn.send(type, args),
+      onEnd: (j) => this.#onJobEnd(cs, j),
+    });
+    cs.jobs.set(handle, job);
+    cs.runningByFn.set(fn, (cs.runningByFn.get(fn) ?? 0) + 1);
+    this.#stats.jobsAssigned++;
+    this.safeEmit("job", job);
+    this.#pump();
+  }
+
+  #onJobEnd(cs: ConnState, job: WorkerJob): void {
+    if (cs.jobs.get(job.handle) !== job) return;
+    cs.jobs.delete(job.handle);
+    const left = (cs.runningByFn.get(job.functionName) ?? 1) - 1;
+    if (left > 0) cs.runningByFn.set(job.functionName, left);
+    else cs.runningByFn.delete(job.functionName);
+    this.#sync(cs, job.functionName);
+    this.#pump();
+  }
+}
+
+function checkCapacity(n: number): number {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`gearman worker capacity must be an integer >= 0, got ${n}`);
+  return n;
+}
