@@ -1,0 +1,239 @@
+/**
+ * Stapler-style JSON rendering: exported-bean tables, `depth` (TreePruner.ByDepth) and `tree=`
+ * (NamedPathPruner, with {M,N} ranges), `_class` when IF_NEEDED, nulls written (spec §1.3).
+ */
+
+/** A property of an exported bean. `vis` is @Exported(visibility), default 1; `inline` keeps the depth threshold. */
+export interface PropDef<T, C> {
+  readonly name: string;
+  readonly vis?: number;
+  readonly inline?: boolean;
+  readonly get: (o: T, ctx: C) => Value;
+}
+
+/** An exported bean class. `cls` returns the runtime class, or null where Stapler omits `_class` (same as declared). */
+export interface BeanType<T, C> {
+  readonly cls: (o: T) => string | null;
+  readonly props: readonly PropDef<T, C>[];
+}
+
+export interface Bean {
+  readonly t: BeanType<unknown, unknown>;
+  readonly o: unknown;
+}
+
+/** A lazily indexed list, so ranges do not materialise the whole array. */
+export interface LazyList {
+  readonly size: number;
+  at(i: number): Value;
+}
+
+export type Value = null | string | number | boolean | Bean | LazyList | readonly Value[];
+
+export function bean<T, C>(t: BeanType<T, C>, o: T): Bean {
+  return { t: t as unknown as BeanType<unknown, unknown>, o };
+}
+
+export function lazy(size: number, at: (i: number) => Value): LazyList {
+  return { size, at };
+}
+
+/** A malformed `tree` or `depth`; Stapler throws a ServletException, so the answer is 500. */
+export class TreeSyntaxError extends Error {
+  override readonly name = "TreeSyntaxError";
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface TreeNode {
+  readonly children: Map<string, TreeNode>;
+  range: Range | null;
+}
+
+/**
+ * Parses `a,b[c,d[e]]{0,5}`. Names run to the next `,[]{}`; `{M,N}`, `{M,}`, `{,N}`, `{N}` restrict an array.
+ */
+export function parseTree(src: string): TreeNode {
+  let i = 0;
+  const fail = (msg: string): never => {
+    throw new TreeSyntaxError(`malformed tree "${src}": ${msg} at ${i}`);
+  };
+  const list = (node: TreeNode, nested: boolean): void => {
+    for (;;) {
+      const start = i;
+      while (i < src.length && !",[]{}".includes(src[i] as string)) i++;
+      const name = src.slice(start, i);
+      if (name === "") fail("empty name");
+      let child = node.children.get(name);
+      if (child === undefined) {
+        child = { children: new Map(), range: null };
+        node.children.set(name, child);
+      }
+      if (src[i] === "[") {
+        i++;
+        list(child, true);
+        if (src[i] !== "]") fail("missing ']'");
+        i++;
+      }
+      if (src[i] === "{") {
+        i++;
+        const close = src.indexOf("}", i);
+        if (close < 0) fail("missing '}'");
+        child.range = parseRange(src.slice(i, close), fail);
+        i = close + 1;
+      }
+      if (src[i] === ",") {
+        i++;
+        continue;
+      }
+      if (i === src.length) {
+        if (nested) fail("missing ']'");
+        return;
+      }
+      if (src[i] === "]" && nested) return;
+      fail(`unexpected '${src[i] as string}'`);
+    }
+  };
+  const root: TreeNode = { children: new Map(), range: null };
+  list(root, false);
+  return root;
+}
+
+function parseRange(s: string, fail: (m: string) => never): Range {
+  const num = (x: string): number => {
+    if (!/^\d+$/.test(x)) fail(`bad range "{${s}}"`);
+    return Number(x);
+  };
+  const comma = s.indexOf(",");
+  if (comma < 0) {
+    const n = num(s);
+    return { min: n, max: n + 1 };
+  }
+  const a = s.slice(0, comma);
+  const b = s.slice(comma + 1);
+  return { min: a === "" ? 0 : num(a), max: b === "" ? Number.MAX_SAFE_INTEGER : num(b) };
+}
+
+/** Decides which properties to write, as stapler's TreePruner does. */
+export interface Pruner {
+  accept(name: string, vis: number, inline: boolean): Pruner | null;
+  readonly range: Range | null;
+}
+
+const depthPruners: Pruner[] = [];
+
+/** `ByDepth(1 - depth)`: a property is written when its visibility reaches the threshold. */
+export function depthPruner(threshold: number): Pruner {
+  const key = threshold + 64;
+  let p = depthPruners[key];
+  if (p === undefined) {
+    p = {
+      range: null,
+      accept(_name, vis, inline) {
+        if (vis < threshold) return null;
+        return inline ? this : depthPruner(threshold + 1);
+      },
+    };
+    depthPruners[key] = p;
+  }
+  return p;
+}
+
+export function treePruner(node: TreeNode): Pruner {
+  const kids = new Map<string, Pruner>();
+  for (const [k, v] of node.children) kids.set(k, treePruner(v));
+  return {
+    range: node.range,
+    accept: (name) => kids.get(name) ?? null,
+  };
+}
+
+/** The pruner for a request's query: `tree` overrides `depth`; both malformed → TreeSyntaxError. */
+export function prunerFor(tree: string | null, depth: string | null): Pruner {
+  if (tree !== null) return treePruner(parseTree(tree));
+  if (depth === null || depth === "") return depthPruner(1);
+  if (!/^-?\d+$/.test(depth)) throw new TreeSyntaxError(`depth "${depth}" is not a number`);
+  return depthPruner(1 - Number(depth));
+}
+
+function isBean(v: object): v is Bean {
+  return "t" in v && "o" in v;
+}
+
+function isLazy(v: object): v is LazyList {
+  return "size" in v && "at" in v;
+}
+
+function writeList(out: string[], v: Value, pr: Pruner, ctx: unknown, range: Range | null): void {
+  out.push("[");
+  if (Array.isArray(v)) {
+    const arr = v as readonly Value[];
+    const lo = range === null ? 0 : Math.min(range.min, arr.length);
+    const hi = range === null ? arr.length : Math.min(range.max, arr.length);
+    for (let i = lo; i < hi; i++) {
+      if (i > lo) out.push(",");
+      writeValue(out, arr[i] as Value, pr, ctx);
+    }
+  } else {
+    const l = v as LazyList;
+    const lo = range === null ? 0 : Math.min(range.min, l.size);
+    const hi = range === null ? l.size : Math.min(range.max, l.size);
+    for (let i = lo; i < hi; i++) {
+      if (i > lo) out.push(",");
+      writeValue(out, l.at(i), pr, ctx);
+    }
+  }
+  out.push("]");
+}
+
+export function writeValue(out: string[], v: Value, pr: Pruner, ctx: unknown, range: Range | null = null): void {
+  if (v === null) out.push("null");
+  else if (typeof v === "string") out.push(JSON.stringify(v));
+  else if (typeof v === "number") out.push(Number.isFinite(v) ? String(v) : "null");
+  else if (typeof v === "boolean") out.push(v ? "true" : "false");
+  else if (Array.isArray(v) || isLazy(v as object)) writeList(out, v, pr, ctx, range);
+  else if (isBean(v as object)) writeBean(out, v as Bean, pr, ctx);
+  else out.push("null");
+}
+
+const quoted = new Map<string, string>();
+function key(name: string): string {
+  let k = quoted.get(name);
+  if (k === undefined) {
+    k = `${JSON.stringify(name)}:`;
+    quoted.set(name, k);
+  }
+  return k;
+}
+
+export function writeBean(out: string[], b: Bean, pr: Pruner, ctx: unknown): void {
+  out.push("{");
+  let first = true;
+  const cls = b.t.cls(b.o);
+  if (cls !== null) {
+    out.push('"_class":', JSON.stringify(cls));
+    first = false;
+  }
+  for (const p of b.t.props) {
+    const child = pr.accept(p.name, p.vis ?? 1, p.inline ?? false);
+    if (child === null) continue;
+    if (!first) out.push(",");
+    first = false;
+    out.push(key(p.name));
+    writeValue(out, p.get(b.o, ctx), child, ctx, child.range);
+  }
+  out.push("}");
+}
+
+/** Renders a root bean: `_class` is always written on the root object. */
+export function renderJson(b: Bean, pr: Pruner, ctx: unknown): string {
+  const out: string[] = [];
+  writeBean(out, b, pr, ctx);
+  return out.join("");
+}

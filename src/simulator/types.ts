@@ -1,0 +1,133 @@
+/** Public types of the Jenkins REST simulator (spec/jenkins-rest.md §4). */
+
+export const SIM_RESULTS = ["SUCCESS", "UNSTABLE", "FAILURE", "NOT_BUILT", "ABORTED"] as const;
+export type SimResult = (typeof SIM_RESULTS)[number];
+
+export const PARAM_TYPES = ["string", "text", "choice", "boolean", "node", "label"] as const;
+export type SimParamType = (typeof PARAM_TYPES)[number];
+
+export interface SimParamSpec {
+  name: string;
+  type: SimParamType;
+  default?: string;
+  /** For `choice`: the allowed values; the first is the default. */
+  choices?: string[];
+  description?: string;
+}
+
+export interface SimJobSpec {
+  /** Full name; "folder/sub/job" creates the folders. */
+  name: string;
+  /** @default "freestyle" */
+  type?: "freestyle" | "pipeline";
+  /** Freestyle only; null or absent lets the job roam. */
+  labelExpression?: string | null;
+  /** @default false */
+  disabled?: boolean;
+  /** @default true */
+  concurrent?: boolean;
+  parameters?: SimParamSpec[];
+  /** @default 0: the build finishes on the next scheduler tick */
+  durationMs?: number;
+  /** @default "SUCCESS" */
+  result?: SimResult;
+  /** Fixed estimated duration; by default the mean of the last 3 good builds, -1 without history. */
+  estimatedDurationMs?: number;
+  description?: string;
+}
+
+export interface SimNodeSpec {
+  name: string;
+  labels?: string[];
+  /** @default 2 */
+  executors?: number;
+  /** Node.Mode.EXCLUSIVE: only tasks whose assigned label matches the node run here. @default false */
+  exclusive?: boolean;
+  /** The agent is not connected (no channel): offline without temporarilyOffline. @default false */
+  offline?: boolean;
+  description?: string;
+}
+
+export interface SimUser {
+  user: string;
+  /** API token: Basic auth with it needs no crumb. */
+  token?: string;
+  /** Password: Basic auth with it needs crumb + session cookie for POST. */
+  password?: string;
+}
+
+export interface SimulatorOptions {
+  /** @default "127.0.0.1" */
+  host?: string;
+  /** @default 0 (a free port) */
+  port?: number;
+  /** @default `http://host:port/` */
+  rootUrl?: string;
+  /** None means security off (useSecurity:false). */
+  users?: SimUser[];
+  /** Anonymous users may read. @default false */
+  anonymousRead?: boolean;
+  /** With false, /crumbIssuer/api/json answers 404 and no crumb is checked. @default true */
+  crumbIssuer?: boolean;
+  /** @default 5 */
+  quietPeriodSec?: number;
+  /** How long a LeftItem stays visible. @default 300000 */
+  leftItemTtlMs?: number;
+  /** For this long after a start the LeftItem shows executable:null and the build does not exist yet. @default 0 */
+  executableNullWindowMs?: number;
+  /** "manual": time moves only with advance(). @default "real" */
+  clock?: "real" | "manual";
+  /** @default 0 */
+  builtInExecutors?: number;
+  /** Labels of the built-in node besides its self-label "built-in". @default [] */
+  builtInLabels?: string[];
+  /** @default "2.479.1" */
+  version?: string;
+  jobs?: SimJobSpec[];
+  nodes?: SimNodeSpec[];
+  /** Keep a ring of the last 100k requests. @default true */
+  logRequests?: boolean;
+}
+
+export interface SimBuild {
+  job: string;
+  number: number;
+  url: string;
+  queueId: number;
+  /** "" for the built-in node. */
+  node: string;
+  parameters: Record<string, string>;
+  building: boolean;
+  result: SimResult | null;
+  startedAt: number;
+  duration: number;
+  description: string | null;
+}
+
+export interface SimQueueItem {
+  id: number;
+  job: string;
+  why: string | null;
+}
+
+export interface SimRequest {
+  method: string;
+  path: string;
+  status: number;
+  at: number;
+}
+
+export interface SimFault {
+  /** Every request (except /__sim/) answers this status. */
+  status?: number;
+  /** 500 with an HTML body. */
+  html?: boolean;
+  /** Delay before every answer. */
+  latencyMs?: number;
+  /** Close the listening socket and refuse connections; false reopens on the same port. */
+  down?: boolean;
+}
+
+export function isSimResult(v: unknown): v is SimResult {
+  return typeof v === "string" && (SIM_RESULTS as readonly string[]).includes(v);
+}
