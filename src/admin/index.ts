@@ -1,0 +1,4 @@
+export { AdminServer, type AdminHandlers, type AdminServerOptions, type AdminStatus } from "./server.js";
+export { Metrics, type MetricsOptions, OTHER_FUNCTION } from "./metrics.js";
+export { AdminConfigError, AdminListenError } from "./errors.js";
+export { checkBearer, isLoopbackHost, safeEqual } from "./auth.js";
