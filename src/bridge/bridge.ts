@@ -1,0 +1,266 @@
+/**
+ * The domain, composed: registrations follow the poller's picture of Jenkins, grabbed jobs run
+ * as builds, stop/set_description are answered, and drain is a state (DESIGN.md).
+ * The bridge knows no sockets and no HTTP: it is handed its workers, client and poller.
+ */
+import type { Logger } from "pino";
+
+import { describeError } from "../util/index.js";
+import { Dispatcher, type Outcome } from "./dispatcher.js";
+import { DrainStateError } from "./errors.js";
+import { Management } from "./management.js";
+import type { BuildInfo, JenkinsPort, NodeInfo, PollerPort, QueueItem, WorkerFactory, WorkerPort } from "./ports.js";
+import { Registrar } from "./registrar.js";
+import type { BuildRun } from "./run.js";
+import { StateStore } from "./state.js";
+
+export type DrainPhase = "running" | "draining" | "drained";
+
+export interface BridgeOptions {
+  masterName: string;
+  jenkins: JenkinsPort;
+  poller: PollerPort & { readonly queue?: ReadonlyMap<number, QueueItem> };
+  createWorker: WorkerFactory;
+  stateFile: string;
+  /** @default 600000 (10 min) */
+  buildStartTimeoutMs?: number;
+  /** Management worker capacity (stop / set_description in parallel). @default 4 */
+  managementCapacity?: number;
+  logger: Logger;
+  onOutcome?: (o: Outcome) => void;
+}
+
+export interface DrainStatus {
+  phase: DrainPhase;
+  quietDown: boolean;
+  since: number | null;
+  inFlight: number;
+  notStarted: number;
+  oldestRunning: { job: string; number: number | null; node: string; ageMs: number } | null;
+}
+
+export class Bridge {
+  readonly registrar: Registrar;
+  readonly dispatcher: Dispatcher;
+  readonly management: Management;
+  readonly state: StateStore;
+  readonly #o: BridgeOptions;
+  readonly #log: Logger;
+  #mgmtWorker: WorkerPort | null = null;
+  #phase: DrainPhase = "running";
+  #drainSince: number | null = null;
+  #quietDown = false;
+  #jenkinsHealthy = true;
+  #errors: { at: number; message: string }[] = [];
+  #restored: { unique: string; job: string; since: number }[] = [];
+
+  constructor(o: BridgeOptions) {
+    this.#o = o;
+    this.#log = o.logger.child({ component: "bridge" });
+    this.state = new StateStore(o.stateFile);
+    this.registrar = new Registrar({
+      masterName: o.masterName,
+      createWorker: o.createWorker,
+      onJob: (job, group) => this.dispatcher.onJob(job, group),
+      logger: this.#log,
+    });
+    this.dispatcher = new Dispatcher({
+      masterName: o.masterName,
+      jenkins: o.jenkins,
+      poller: o.poller,
+      registrar: this.registrar,
+      state: this.state,
+      buildStartTimeoutMs: o.buildStartTimeoutMs ?? 600_000,
+      logger: this.#log,
+      onOutcome: (out) => {
+        if (out.result === null && out.reason !== null) this.#error(`${out.job}: ${out.reason}`);
+        o.onOutcome?.(out);
+      },
+    });
+    this.management = new Management({
+      masterName: o.masterName,
+      jenkins: o.jenkins,
+      poller: o.poller,
+      dispatcher: this.dispatcher,
+      logger: this.#log,
+    });
+  }
+
+  /** Loads the state file and opens the management worker. Call before the first poll result. */
+  async start(): Promise<void> {
+    await this.state.load();
+    const now = Date.now();
+    this.#restored = this.state.all().map((r) => ({ unique: r.unique, job: r.job, since: now }));
+    if (this.#restored.length > 0) {
+      this.#log.info({ builds: this.#restored.length }, "in-flight builds restored from the state file; they are adopted when gearmand hands their jobs back");
+    }
+    const w = this.#o.createWorker(`${this.#o.masterName}_manager`);
+    w.on("job", (job) => this.management.onJob(job));
+    w.setFunctions(this.management.functions);
+    w.setCapacity(this.#o.managementCapacity ?? 4);
+    w.start();
+    this.#mgmtWorker = w;
+    this.registrar.start();
+  }
+
+  /** The poller's job list changed. */
+  onJobs(): void {
+    this.registrar.setJobs(this.#o.poller.jobs.values());
+    this.registrar.apply(this.#o.poller.nodes.values());
+  }
+
+  /** The poller's node picture changed (also called every cycle: executors change). */
+  onNodes(nodes: ReadonlyMap<string, NodeInfo>): void {
+    this.registrar.apply(nodes.values());
+    this.dispatcher.onNodes(nodes);
+  }
+
+  onBuildStarted(b: BuildInfo): void {
+    this.dispatcher.onBuildStarted(b);
+  }
+
+  onBuildFinished(b: BuildInfo): void {
+    this.dispatcher.onBuildFinished(b);
+  }
+
+  async onCycle(): Promise<void> {
+    await this.dispatcher.onCycle();
+    this.#updateDrain();
+  }
+
+  /** Jenkins stopped or started answering: no grabs while it is down; in-flight jobs are kept. */
+  onJenkinsHealth(healthy: boolean, error?: Error): void {
+    if (healthy === this.#jenkinsHealthy) return;
+    this.#jenkinsHealthy = healthy;
+    if (!healthy) {
+      this.#error(`Jenkins is not answering: ${error ? describeError(error) : "unknown error"}`);
+      this.#log.warn("Jenkins is not answering: no new jobs are taken until it does; in-flight builds are kept");
+    } else this.#log.info("Jenkins answers again: taking jobs");
+    this.#applyPause();
+  }
+
+  async drain(o: { quietDown: boolean }): Promise<DrainStatus> {
+    if (this.#phase === "running") {
+      this.#phase = "draining";
+      this.#drainSince = Date.now();
+      this.#log.info({ quietDown: o.quietDown, inFlight: this.dispatcher.inFlight }, "draining: taking no new jobs");
+    }
+    this.#applyPause();
+    if (o.quietDown && !this.#quietDown) {
+      await this.#o.jenkins.quietDown("jenkins-gearman-sidecar: draining for a restart");
+      this.#quietDown = true;
+      const n = await this.dispatcher.cancelNotStarted("the master is draining with quiet-down; the build never started");
+      if (n > 0) this.#log.info({ builds: n }, "handed builds that had not started back to Zuul");
+    }
+    this.#updateDrain();
+    return this.drainStatus();
+  }
+
+  async resume(): Promise<DrainStatus> {
+    if (this.#phase === "running") return this.drainStatus();
+    if (this.#quietDown) {
+      await this.#o.jenkins.cancelQuietDown();
+      this.#quietDown = false;
+    }
+    this.#phase = "running";
+    this.#drainSince = null;
+    this.#applyPause();
+    this.#log.info("resumed: taking jobs again");
+    return this.drainStatus();
+  }
+
+  /** Throws when the bridge is not draining: for callers that insist. */
+  assertDraining(): void {
+    if (this.#phase === "running") throw new DrainStateError("the sidecar is not draining: call drain first");
+  }
+
+  get phase(): DrainPhase {
+    return this.#phase;
+  }
+
+  drainStatus(): DrainStatus {
+    const runs = this.dispatcher.runs();
+    const now = Date.now();
+    const running = runs.filter((r) => r.startedAt !== null).sort((a, b) => a.startedAt! - b.startedAt!);
+    const oldest: BuildRun | undefined = running[0] ?? runs[0];
+    return {
+      phase: this.#phase,
+      quietDown: this.#quietDown,
+      since: this.#drainSince,
+      inFlight: runs.length,
+      notStarted: runs.filter((r) => r.startedAt === null).length,
+      oldestRunning: oldest
+        ? { job: oldest.job, number: oldest.build?.number ?? null, node: oldest.node, ageMs: now - (oldest.startedAt ?? oldest.grabbedAt) }
+        : null,
+    };
+  }
+
+  #updateDrain(): void {
+    if (this.#phase === "draining" && this.dispatcher.inFlight === 0) {
+      this.#phase = "drained";
+      this.#log.info("drained: no build in flight; the master is safe to restart once events are published");
+    } else if (this.#phase === "drained" && this.dispatcher.inFlight > 0) {
+      this.#phase = "draining";
+    }
+  }
+
+  #applyPause(): void {
+    this.registrar.setPaused(this.#phase !== "running" || !this.#jenkinsHealthy);
+  }
+
+  #error(message: string): void {
+    this.#errors.push({ at: Date.now(), message });
+    if (this.#errors.length > 50) this.#errors.shift();
+  }
+
+  get ready(): boolean {
+    return this.#jenkinsHealthy;
+  }
+
+  /** Status for the admin API: plain JSON. */
+  status(): Record<string, unknown> {
+    const runIds = new Set(this.dispatcher.runs().map((r) => r.unique));
+    const now = Date.now();
+    return {
+      drain: this.drainStatus(),
+      jenkinsHealthy: this.#jenkinsHealthy,
+      groups: this.registrar.groups().map((g) => ({
+        worker: g.clientId,
+        nodes: g.nodes,
+        functions: g.functions.length,
+        registered: g.worker.functions.size,
+        freeExecutors: this.registrar.slots.freeOf(g.nodes),
+        running: g.worker.running,
+        outstandingGrabs: g.worker.outstandingGrabs,
+        retired: g.retired,
+        servers: g.worker.serverStatus(),
+        packets: g.worker.stats(),
+      })),
+      management: this.#mgmtWorker?.serverStatus() ?? [],
+      inFlight: this.dispatcher.runs().map((r) => ({
+        job: r.job,
+        fn: r.fn,
+        unique: r.unique,
+        state: r.state,
+        node: r.node,
+        queueId: r.queueId,
+        number: r.build?.number ?? null,
+        url: r.build?.url ?? null,
+        why: r.why,
+        ageMs: now - r.grabbedAt,
+      })),
+      // Builds we started before a restart whose Gearman job went elsewhere (requeued and grabbed
+      // by another sidecar): still running in Jenkins, not reported by us.
+      orphaned: this.#restored.filter((r) => !runIds.has(r.unique) && this.state.get(r.unique) !== undefined && now - r.since > 120_000),
+      unpinnable: [...this.#o.poller.jobs.values()].filter((j) => j.nodeParameter === null && !j.disabled).map((j) => j.fullName),
+      badLabelExpressions: this.registrar.badLabels,
+      nameClashes: this.registrar.clashes(),
+      recentErrors: this.#errors.slice(-20),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.registrar.close();
+    await this.#mgmtWorker?.close();
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Keeps the Gearman registrations in step with Jenkins: one worker per group of nodes with the
+ * same function set (groups.ts), its function set sent as a diff, and its capacity set so that
+ * outstanding grabs plus running jobs never exceed the group's free executors (slots.ts).
+ */
+import type { Logger } from "pino";
+
+import { compileJobs, functionsForNode, parseBuildFunction, type CompiledJob } from "./functions.js";
+import { planGroups, type PlannedGroup } from "./groups.js";
+import type { JobInfo, NodeInfo, WorkerFactory, WorkerJobPort, WorkerPort } from "./ports.js";
+import { SlotBook } from "./slots.js";
+
+export interface GroupWorker {
+  readonly id: number;
+  readonly clientId: string;
+  readonly worker: WorkerPort;
+  functions: readonly string[];
+  nodes: readonly string[];
+  retired: boolean;
+}
+
+export interface RegistrarOptions {
+  masterName: string;
+  createWorker: WorkerFactory;
+  onJob: (job: WorkerJobPort, group: GroupWorker) => void;
+  logger: Logger;
+}
+
+/** A node as functions.ts sees it; the built-in node's self-label is `built-in`. */
+function isOnline(n: NodeInfo): boolean {
+  return !n.offline && !n.temporarilyOffline;
+}
+
+export class Registrar {
+  readonly slots = new SlotBook();
+  readonly #o: RegistrarOptions;
+  readonly #workers = new Map<number, GroupWorker>();
+  #plan: PlannedGroup[] = [];
+  #nextId = 1;
+  #compiled: CompiledJob[] = [];
+  /** function name -> full names of the jobs it may run (several when short names clash across folders). */
+  #jobsByFunction = new Map<string, string[]>();
+  #badLabels: { job: string; error: string }[] = [];
+  #paused = false;
+  #started = false;
+
+  constructor(o: RegistrarOptions) {
+    this.#o = o;
+  }
+
+  /** Jobs changed: recompile label expressions. Call `apply` afterwards. */
+  setJobs(jobs: Iterable<JobInfo>): void {
+    const list = [...jobs];
+    this.#compiled = compileJobs(list.map((j) => ({ name: j.name, disabled: j.disabled || !j.buildable, labelExpression: j.labelExpression })));
+    this.#badLabels = this.#compiled.filter((c) => c.error !== null).map((c) => ({ job: c.name, error: c.error! }));
+    const byName = new Map<string, string[]>();
+    for (const j of list) {
+      const names = byName.get(j.name);
+      if (names) names.push(j.fullName);
+      else byName.set(j.name, [j.fullName]);
+    }
+    this.#jobsByFunction = byName;
+  }
+
+  /** Full names of the jobs a `build:` function names (short-name clashes give several). */
+  jobsFor(fn: string): string[] {
+    const parsed = parseBuildFunction(fn);
+    if (!parsed) return [];
+    return this.#jobsByFunction.get(parsed.job) ?? [];
+  }
+
+  /** Short names shared by several jobs in different folders: one function, several jobs. */
+  clashes(): { name: string; jobs: string[] }[] {
+    return [...this.#jobsByFunction].filter(([, v]) => v.length > 1).map(([name, jobs]) => ({ name, jobs }));
+  }
+
+  get badLabels(): readonly { job: string; error: string }[] {
+    return this.#badLabels;
+  }
+
+  /** Nodes changed (or jobs did): regroup, send diffs, reset capacities. */
+  apply(nodes: Iterable<NodeInfo>): void {
+    const list = [...nodes];
+    this.slots.update(
+      list.map((n) => ({
+        name: n.name,
+        online: isOnline(n),
+        numExecutors: n.numExecutors,
+        busy: n.executors.filter((e) => !e.idle).map((e) => e.build?.url ?? null),
+      })),
+    );
+    const nodeFunctions = new Map<string, readonly string[]>();
+    for (const n of list) {
+      if (n.numExecutors <= 0) continue;
+      nodeFunctions.set(n.name, functionsForNode({ name: n.name, labels: n.labels, exclusive: n.exclusive, online: isOnline(n) }, this.#compiled));
+    }
+    const { plan, nextId } = planGroups(nodeFunctions, this.#plan, this.#nextId);
+    this.#plan = [...plan.groups];
+    this.#nextId = nextId;
+    for (const g of plan.groups) {
+      let gw = this.#workers.get(g.workerId);
+      if (!gw) {
+        const clientId = `${this.#o.masterName}_sidecar-${g.workerId}`;
+        const worker = this.#o.createWorker(clientId);
+        gw = { id: g.workerId, clientId, worker, functions: [], nodes: [], retired: false };
+        const ref = gw;
+        worker.on("job", (job) => this.#o.onJob(job, ref));
+        this.#workers.set(g.workerId, gw);
+        if (this.#started) worker.start();
+      }
+      gw.functions = g.functions;
+      gw.nodes = g.nodes;
+      gw.retired = false;
+      gw.worker.setFunctions(g.functions);
+    }
+    for (const id of plan.retired) {
+      const gw = this.#workers.get(id);
+      if (!gw) continue;
+      gw.retired = true;
+      gw.nodes = [];
+      gw.functions = [];
+      gw.worker.setFunctions([]);
+    }
+    this.refreshCapacity();
+  }
+
+  /** Recomputes every worker's capacity; call after any job starts or ends. */
+  refreshCapacity(): void {
+    for (const gw of this.#workers.values()) {
+      const free = this.#paused || gw.retired ? 0 : this.slots.freeOf(gw.nodes);
+      gw.worker.setCapacity(gw.worker.running + free);
+      if (gw.retired && gw.worker.running === 0) {
+        this.#workers.delete(gw.id);
+        gw.worker.close().catch((e: unknown) => this.#o.logger.warn({ err: e, worker: gw.clientId }, "closing a retired worker failed"));
+      }
+    }
+  }
+
+  /** Stop (true) or resume (false) grabbing; registrations stay. */
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+    this.refreshCapacity();
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  start(): void {
+    this.#started = true;
+    for (const gw of this.#workers.values()) gw.worker.start();
+  }
+
+  groups(): GroupWorker[] {
+    return [...this.#workers.values()];
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.#workers.values()];
+    this.#workers.clear();
+    await Promise.allSettled(all.map((g) => g.worker.close()));
+  }
+}
