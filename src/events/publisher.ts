@@ -119,6 +119,7 @@ export class EventPublisher extends TypedEmitter<PublisherEvents> {
       assertCurveAvailable();
       assertZ85Key("secretKey", this.#curve.secretKey);
       assertZ85Key("publicKey", this.#curve.publicKey);
+      this.#curve.allowedClientKeys?.forEach((k, i) => assertZ85Key(`allowedClientKeys[${i}]`, k));
     }
   }
 
