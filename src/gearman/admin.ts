@@ -44,11 +44,11 @@ export function parseWorkers(text: string): WorkerInfo[] {
   const out: WorkerInfo[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (line === "" || line === ".") continue;
-    const colon = line.indexOf(" :");
-    if (colon < 0) throw new GearmanProtocolError(`bad gearman workers line: ${JSON.stringify(line)}`);
-    const [fd, ip, ...id] = line.slice(0, colon).split(" ");
-    const fns = line.slice(colon + 2).trim();
-    out.push({ fd: Number(fd), ip: ip ?? "", clientId: id.join(" "), functions: fns === "" ? [] : fns.split(" ") });
+    // The IP may be IPv6 ("::1"), so look for the " :" separator only after fd and ip.
+    const m = /^(\d+) (\S+) (.*?) :(?: (.*))?$/.exec(line);
+    if (!m) throw new GearmanProtocolError(`bad gearman workers line: ${JSON.stringify(line)}`);
+    const fns = (m[4] ?? "").trim();
+    out.push({ fd: Number(m[1]), ip: m[2]!, clientId: m[3]!, functions: fns === "" ? [] : fns.split(" ") });
   }
   return out;
 }
