@@ -27,11 +27,27 @@ function describe(issue: z.core.$ZodIssue, origins: ReadonlyMap<string, string>)
     const more = others.length > 0 ? `; also unknown: ${others.join(", ")}` : "";
     return { key, text: `${key}: unknown key${hint}${more}`, source };
   }
+  if (issue.code === "invalid_union") {
+    const inner = unwrapUnion(issue);
+    if (inner !== null) return describe({ ...inner, path: [...issue.path, ...inner.path] }, origins);
+  }
   const key = keyOf(issue.path) || "config";
   const source = originOf(origins, dotted(issue.path));
-  let message = issue.message;
-  if (issue.code === "invalid_union") message = "invalid value (see deploy/config.example.yaml for the accepted forms)";
-  return { key, text: `${key}: ${message}`, source };
+  return { key, text: `${key}: ${issue.message}`, source };
+}
+
+/**
+ * For a union (e.g. "HOST:PORT" string or {host, port} object), the issue of the branch whose type matched,
+ * or one saying which types were expected. Its path is relative to the union.
+ */
+function unwrapUnion(issue: z.core.$ZodIssueInvalidUnion): z.core.$ZodIssue | null {
+  const branches = issue.errors;
+  const typeOnly = (b: readonly z.core.$ZodIssue[]): boolean => b.every((i) => i.code === "invalid_type" && i.path.length === 0);
+  const matched = branches.find((b) => b.length > 0 && !typeOnly(b));
+  if (matched?.[0] !== undefined) return matched[0];
+  const expected = branches.flat().flatMap((i) => (i.code === "invalid_type" ? [i.expected] : []));
+  if (expected.length === 0) return null;
+  return { code: "custom", path: [], message: `expected ${[...new Set(expected)].join(" or ")}`, input: undefined };
 }
 
 export function issuesToError(issues: readonly z.core.$ZodIssue[], origins: ReadonlyMap<string, string>): ConfigError {
