@@ -33,12 +33,12 @@ const GOLDEN: { name: string; magic: "REQ" | "RES"; type: PacketTypeNumber; args
   { name: "JOB_CREATED", magic: "RES", type: PacketType.JOB_CREATED, args: ["H:vm:2"], hex: "00524553 00000008 00000006 483a766d3a32" },
 ];
 
-describe("gearman codec", () => {
+void describe("gearman codec", () => {
   for (const g of GOLDEN) {
-    it(`encodes the golden bytes of ${g.name}`, () => {
+    void it(`encodes the golden bytes of ${g.name}`, () => {
       assert.equal(encode(g.magic, g.type, g.args).toString("hex"), hex(g.hex).toString("hex"));
     });
-    it(`decodes the golden bytes of ${g.name}`, () => {
+    void it(`decodes the golden bytes of ${g.name}`, () => {
       const got: Packet[] = [];
       new PacketParser({ onPacket: (p) => got.push(p) }).push(hex(g.hex));
       assert.equal(got.length, 1);
@@ -48,7 +48,7 @@ describe("gearman codec", () => {
     });
   }
 
-  it("round-trips every packet type 1-42 with both magics", () => {
+  void it("round-trips every packet type 1-42 with both magics", () => {
     const types = Object.values(PacketType);
     assert.equal(types.length, 41); // 1..42 without the unused 5
     for (const type of types) {
@@ -66,29 +66,29 @@ describe("gearman codec", () => {
     }
   });
 
-  it("keeps NULs in the last argument (it is opaque)", () => {
+  void it("keeps NULs in the last argument (it is opaque)", () => {
     const data = Buffer.from([0, 0, 1, 0, 2, 0]);
     const b = encode("REQ", PacketType.WORK_COMPLETE, ["H:1", data]);
     assert.deepEqual(decodeBody(PacketType.WORK_COMPLETE, b.subarray(12)), [Buffer.from("H:1"), data]);
   });
 
-  it("keeps an empty last argument and empty middle arguments", () => {
+  void it("keeps an empty last argument and empty middle arguments", () => {
     const b = encode("REQ", PacketType.SUBMIT_JOB, ["f", "", ""]);
     assert.deepEqual(decodeBody(PacketType.SUBMIT_JOB, b.subarray(12)).map(String), ["f", "", ""]);
   });
 
-  it("refuses a wrong argument count and a NUL inside a non-last argument", () => {
+  void it("refuses a wrong argument count and a NUL inside a non-last argument", () => {
     assert.throws(() => encode("REQ", PacketType.CAN_DO, []), RangeError);
     assert.throws(() => encode("REQ", PacketType.NOOP, ["x"]), RangeError);
     assert.throws(() => encode("REQ", PacketType.SUBMIT_JOB, ["f\0x", "", "d"]), RangeError);
   });
 
-  it("rejects a body with too few separators, or a body on a bodiless type", () => {
+  void it("rejects a body with too few separators, or a body on a bodiless type", () => {
     assert.throws(() => decodeBody(PacketType.JOB_ASSIGN_UNIQ, Buffer.from("H:1\0fn")), GearmanProtocolError);
     assert.throws(() => decodeBody(PacketType.NOOP, Buffer.from("x")), GearmanProtocolError);
   });
 
-  it("encodes strings as UTF-8", () => {
+  void it("encodes strings as UTF-8", () => {
     const b = encode("REQ", PacketType.CAN_DO, ["build:été"]);
     assert.equal(decodeBody(PacketType.CAN_DO, b.subarray(12))[0]!.toString("utf8"), "build:été");
   });

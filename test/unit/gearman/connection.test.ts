@@ -4,8 +4,8 @@ import { GearmanConnection, PacketType, type ConnectionStatus, type Packet } fro
 import { freePort } from "../../helpers/gearmand.js";
 import { FakeServer, waitFor } from "./fake-server.js";
 
-describe("GearmanConnection", () => {
-  it("connects, delivers packets, refuses sends when down, closes idempotently", async () => {
+void describe("GearmanConnection", () => {
+  void it("connects, delivers packets, refuses sends when down, closes idempotently", async () => {
     const s = new FakeServer();
     await s.listen();
     s.onPacket = (c, p) => {
@@ -31,7 +31,7 @@ describe("GearmanConnection", () => {
     await s.close();
   });
 
-  it("keeps retrying a refused address and connects once a server listens there", async () => {
+  void it("keeps retrying a refused address and connects once a server listens there", async () => {
     const port = await freePort();
     const conn = new GearmanConnection({ host: "127.0.0.1", port }, { echoIntervalMs: 0, backoff: { initialMs: 10, maxMs: 40 } });
     const statuses: ConnectionStatus[] = [];
@@ -47,7 +47,7 @@ describe("GearmanConnection", () => {
     await s.close();
   });
 
-  it("drops and reconnects a connection that misses ECHO_RES (half-open detection)", async () => {
+  void it("drops and reconnects a connection that misses ECHO_RES (half-open detection)", async () => {
     const s = new FakeServer();
     await s.listen();
     // This server never answers ECHO_REQ.
@@ -64,7 +64,7 @@ describe("GearmanConnection", () => {
     await s.close();
   });
 
-  it("treats a protocol violation from the server as a dropped connection", async () => {
+  void it("treats a protocol violation from the server as a dropped connection", async () => {
     const s = new FakeServer();
     await s.listen();
     const conn = new GearmanConnection(s.address, { echoIntervalMs: 0, backoff: { initialMs: 10, maxMs: 20 } });

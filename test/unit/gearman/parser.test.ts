@@ -48,8 +48,8 @@ function parseAll(chunks: Buffer[], opts: { admin?: string[]; max?: number } = {
   return out;
 }
 
-describe("PacketParser", () => {
-  it("gives identical packets fed one byte at a time and as one merged chunk", () => {
+void describe("PacketParser", () => {
+  void it("gives identical packets fed one byte at a time and as one merged chunk", () => {
     const s = sampleStream();
     const whole = parseAll([s]);
     const bytewise = parseAll([...s].map((b) => Buffer.from([b])));
@@ -57,18 +57,18 @@ describe("PacketParser", () => {
     assert.deepEqual(bytewise, whole);
   });
 
-  it("gives identical packets for every two-way split point", () => {
+  void it("gives identical packets for every two-way split point", () => {
     const s = sampleStream().subarray(0, 200);
     const whole = parseAll([s]);
     for (let i = 0; i <= s.length; i++) assert.deepEqual(parseAll([s.subarray(0, i), s.subarray(i)]), whole);
   });
 
-  it("keeps NULs inside the last argument", () => {
+  void it("keeps NULs inside the last argument", () => {
     const [, assign] = parseAll([sampleStream()]);
     assert.deepEqual(assign!.args.map((a) => a.toString("latin1")), ["H:vm:1", "build:foo", "uuid-1", '{"a":1}\0tail']);
   });
 
-  it("reassembles a large body split in many chunks", () => {
+  void it("reassembles a large body split in many chunks", () => {
     const big = Buffer.alloc(5 * 1024 * 1024, 0x61);
     const b = encode("RES", PacketType.WORK_COMPLETE, ["H:1", big]);
     const chunks: Buffer[] = [];
@@ -77,20 +77,20 @@ describe("PacketParser", () => {
     assert.ok(p!.args[1]!.equals(big));
   });
 
-  it("throws GearmanProtocolError on a body over maxBodyBytes, from the header alone", () => {
+  void it("throws GearmanProtocolError on a body over maxBodyBytes, from the header alone", () => {
     const b = encode("RES", PacketType.WORK_DATA, ["H:1", Buffer.alloc(2000)]);
     assert.throws(() => parseAll([b.subarray(0, 12)], { max: 1024 }), GearmanProtocolError);
     assert.equal(parseAll([b], { max: 2048 }).length, 1);
   });
 
-  it("throws GearmanProtocolError on bad magic, even before 12 bytes arrive", () => {
+  void it("throws GearmanProtocolError on bad magic, even before 12 bytes arrive", () => {
     assert.throws(() => parseAll([Buffer.from("\0REX\0\0\0\x06\0\0\0\0", "latin1")]), GearmanProtocolError);
     assert.throws(() => parseAll([Buffer.from("\0X", "latin1")]), GearmanProtocolError);
     // spec §1: a non-NUL first byte is text; without a text handler it is a bad magic
     assert.throws(() => parseAll([Buffer.from("status\n")]), GearmanProtocolError);
   });
 
-  it("throws GearmanProtocolError on an unknown type (5, 43)", () => {
+  void it("throws GearmanProtocolError on an unknown type (5, 43)", () => {
     for (const t of [0, 5, 43, 1000]) {
       const h = Buffer.alloc(12);
       Buffer.from("\0RES", "latin1").copy(h);
@@ -99,13 +99,13 @@ describe("PacketParser", () => {
     }
   });
 
-  it("stays failed after an error (the caller must drop the connection)", () => {
+  void it("stays failed after an error (the caller must drop the connection)", () => {
     const p = new PacketParser({ onPacket: () => undefined });
     assert.throws(() => p.push(Buffer.from("\0BAD")), GearmanProtocolError);
     assert.throws(() => p.push(encode("RES", PacketType.NOOP)), GearmanProtocolError);
   });
 
-  it("frames admin text lines mixed with binary packets (server side), CRLF stripped", () => {
+  void it("frames admin text lines mixed with binary packets (server side), CRLF stripped", () => {
     const admin: string[] = [];
     const s = Buffer.concat([
       Buffer.from("status\r\n"),
@@ -118,7 +118,7 @@ describe("PacketParser", () => {
     assert.throws(() => parseAll([Buffer.alloc(100, 0x61)], { admin: [], max: 50 }), GearmanProtocolError);
   });
 
-  it("fuzz: random and mutated streams either parse or throw GearmanProtocolError (seeded, bounded)", () => {
+  void it("fuzz: random and mutated streams either parse or throw GearmanProtocolError (seeded, bounded)", () => {
     const rnd = prng(0xc0ffee);
     const base = sampleStream();
     let parsed = 0;
@@ -158,7 +158,7 @@ describe("PacketParser", () => {
   });
 });
 
-describe("AdminReplyParser", () => {
+void describe("AdminReplyParser", () => {
   function collect(kinds: ("multi" | "single")[], chunks: string[]): AdminReply[] {
     const out: AdminReply[] = [];
     const p = new AdminReplyParser({ onReply: (r) => out.push(r) });
@@ -167,7 +167,7 @@ describe("AdminReplyParser", () => {
     return out;
   }
 
-  it("completes a multi-line reply on a '.' line, across chunk splits, in FIFO order", () => {
+  void it("completes a multi-line reply on a '.' line, across chunk splits, in FIFO order", () => {
     // spec §2: multi-line replies end with a line holding only "."; one-line replies are OK/ERR
     const text = "build:a\t1\t0\t2\nbuild:b\t0\t0\t1\n.\nOK 1.1.20+ds\n";
     const whole = collect(["multi", "single"], [text]);
@@ -177,24 +177,24 @@ describe("AdminReplyParser", () => {
     assert.deepEqual(whole[1]!.lines, ["OK 1.1.20+ds"]);
   });
 
-  it("completes on a single ERR line even for a multi command, URL-decoding the text", () => {
+  void it("completes on a single ERR line even for a multi command, URL-decoding the text", () => {
     const [r] = collect(["multi"], ["ERR UNKNOWN_COMMAND Unknown+server+command\r\n"]);
     assert.ok(r!.error instanceof GearmanServerError);
     assert.equal(r!.error.code, "UNKNOWN_COMMAND");
     assert.match(r!.error.message, /Unknown server command/);
   });
 
-  it("completes an empty multi reply", () => {
+  void it("completes an empty multi reply", () => {
     assert.deepEqual(collect(["multi"], [".\n"])[0]!.lines, []);
   });
 
-  it("rejects output nobody asked for", () => {
+  void it("rejects output nobody asked for", () => {
     assert.throws(() => collect([], ["OK\n"]), GearmanProtocolError);
   });
 });
 
-describe("admin reply parsing", () => {
-  it("parseStatus splits on TAB from the right, so names with spaces (and tabs) survive", () => {
+void describe("admin reply parsing", () => {
+  void it("parseStatus splits on TAB from the right, so names with spaces (and tabs) survive", () => {
     assert.deepEqual(parseStatus("build:my job\t3\t1\t2\nweird\tname\t0\t0\t0\n.\n"), [
       { name: "build:my job", total: 3, running: 1, workers: 2 },
       { name: "weird\tname", total: 0, running: 0, workers: 0 },
@@ -202,7 +202,7 @@ describe("admin reply parsing", () => {
     assert.throws(() => parseStatus("garbage\n"), GearmanProtocolError);
   });
 
-  it("parseWorkers reads fd, ip, client id and functions; admin connections have none", () => {
+  void it("parseWorkers reads fd, ip, client id and functions; admin connections have none", () => {
     assert.deepEqual(parseWorkers("33 127.0.0.1 sidecar-1 : build:a build:b\n34 ::1 - :\n.\n"), [
       { fd: 33, ip: "127.0.0.1", clientId: "sidecar-1", functions: ["build:a", "build:b"] },
       { fd: 34, ip: "::1", clientId: "-", functions: [] },

@@ -29,8 +29,8 @@ function assign(c: FakeConn, fn: string): void {
   c.send(PacketType.JOB_ASSIGN_UNIQ, [`H:fake:${++handles}`, fn, `u${handles}`, "payload"]);
 }
 
-describe("GearmanWorker registration diff", () => {
-  it("sends SET_CLIENT_ID, RESET_ABILITIES, one CAN_DO per function, and never a duplicate", async () => {
+void describe("GearmanWorker registration diff", () => {
+  void it("sends SET_CLIENT_ID, RESET_ABILITIES, one CAN_DO per function, and never a duplicate", async () => {
     const s = await fake();
     s.onPacket = (c, p) => {
       if (p.type === PacketType.GRAB_JOB_UNIQ) c.send(PacketType.NO_JOB);
@@ -52,7 +52,7 @@ describe("GearmanWorker registration diff", () => {
     assert.equal(st.cantDoSent, 2);
   });
 
-  it("defers CANT_DO for a function with a job running on that connection until the job ends", async () => {
+  void it("defers CANT_DO for a function with a job running on that connection until the job ends", async () => {
     // spec/gearman.md §3: CANT_DO mid-job makes gearmand requeue the job
     const s = await fake();
     let given = false;
@@ -80,7 +80,7 @@ describe("GearmanWorker registration diff", () => {
     assert.equal(w.serverStatus()[0]!.functions, 1);
   });
 
-  it("sends one RESET_ABILITIES when the set becomes empty and nothing runs", async () => {
+  void it("sends one RESET_ABILITIES when the set becomes empty and nothing runs", async () => {
     const s = await fake();
     s.onPacket = (c, p) => {
       if (p.type === PacketType.GRAB_JOB_UNIQ) c.send(PacketType.NO_JOB);
@@ -95,8 +95,8 @@ describe("GearmanWorker registration diff", () => {
   });
 });
 
-describe("GearmanWorker capacity", () => {
-  it("holds outstanding grabs + running jobs to capacity across 2 servers", async () => {
+void describe("GearmanWorker capacity", () => {
+  void it("holds outstanding grabs + running jobs to capacity across 2 servers", async () => {
     const a = await fake();
     const b = await fake();
     const grabs = [0, 0];
@@ -140,7 +140,7 @@ describe("GearmanWorker capacity", () => {
     assert.ok(grabs[0]! > 0 && grabs[1]! > 0, `both servers grabbed: ${grabs.join(",")}`);
   });
 
-  it("never exceeds capacity with random NO_JOB/NOOP/assign on 2 servers; setCapacity applies", async () => {
+  void it("never exceeds capacity with random NO_JOB/NOOP/assign on 2 servers; setCapacity applies", async () => {
     const servers = [await fake(), await fake()];
     let seed = 7;
     const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -177,7 +177,7 @@ describe("GearmanWorker capacity", () => {
     assert.ok(after - before <= 0, "no grab after setCapacity(0)");
   });
 
-  it("remembers a NOOP that came while capacity was full and grabs there when a slot frees", async () => {
+  void it("remembers a NOOP that came while capacity was full and grabs there when a slot frees", async () => {
     const a = await fake();
     const b = await fake();
     let bGives = true;
@@ -207,8 +207,8 @@ describe("GearmanWorker capacity", () => {
   });
 });
 
-describe("GearmanWorker reconnect", () => {
-  it("re-registers after the server drops the socket, and marks the running job lost", async () => {
+void describe("GearmanWorker reconnect", () => {
+  void it("re-registers after the server drops the socket, and marks the running job lost", async () => {
     const s = await fake();
     let first = true;
     s.onPacket = (c, p) => {
