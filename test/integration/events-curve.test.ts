@@ -67,8 +67,8 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-describe("events: CURVE", { timeout: 30_000 }, () => {
-  it("a subscriber with the server key receives; a wrong key or no CURVE receives nothing", async () => {
+void describe("events: CURVE", { timeout: 30_000 }, () => {
+  void it("a subscriber with the server key receives; a wrong key or no CURVE receives nothing", async () => {
     const server = generateCurveKeyPair();
     const pub = new EventPublisher({ bind: LOOPBACK, curve: server });
     cleanups.push(() => pub.close());
@@ -92,7 +92,7 @@ describe("events: CURVE", { timeout: 30_000 }, () => {
     }
   });
 
-  it("with allowedClientKeys, a listed client key receives and an unknown one is refused", async () => {
+  void it("with allowedClientKeys, a listed client key receives and an unknown one is refused", async () => {
     const server = generateCurveKeyPair();
     const friend = generateCurveKeyPair();
     const stranger = generateCurveKeyPair();
@@ -122,7 +122,7 @@ describe("events: CURVE", { timeout: 30_000 }, () => {
     }
   });
 
-  it("rejects keys that are not 40-character Z85 with CurveKeyError", () => {
+  void it("rejects keys that are not 40-character Z85 with CurveKeyError", () => {
     const server = generateCurveKeyPair();
     assert.throws(() => new EventPublisher({ curve: { ...server, secretKey: "short" } }), CurveKeyError);
     assert.throws(() => new EventPublisher({ curve: { ...server, allowedClientKeys: ["x".repeat(39) + "~"] } }), CurveKeyError);

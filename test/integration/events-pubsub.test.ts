@@ -64,8 +64,8 @@ after(async () => {
   await Promise.all(publishers.map((p) => p.close()));
 });
 
-describe("events: publisher and subscribers over real zeromq", { timeout: 30_000 }, () => {
-  it("a raw SUB socket with an empty subscription (like Nodepool) gets the exact frames", async () => {
+void describe("events: publisher and subscribers over real zeromq", { timeout: 30_000 }, () => {
+  void it("a raw SUB socket with an empty subscription (like Nodepool) gets the exact frames", async () => {
     const pub = newPublisher();
     await pub.start();
     assert.match(pub.endpoint, /^tcp:\/\/127\.0\.0\.1:\d+$/);
@@ -99,7 +99,7 @@ describe("events: publisher and subscribers over real zeromq", { timeout: 30_000
     }
   });
 
-  it("subscribe() with a topic filter gets only that topic, parsed", async () => {
+  void it("subscribe() with a topic filter gets only that topic, parsed", async () => {
     const pub = newPublisher();
     await pub.start();
     const sub = subscribe({ connect: pub.endpoint, topics: ["onFinalized"] });
@@ -123,7 +123,7 @@ describe("events: publisher and subscribers over real zeromq", { timeout: 30_000
     assert.ok(sub.closed);
   });
 
-  it("delivers a burst of 1,000 events in order with consecutive sequences", async () => {
+  void it("delivers a burst of 1,000 events in order with consecutive sequences", async () => {
     const pub = newPublisher();
     await pub.start();
     const sub = subscribe({ connect: pub.endpoint });
@@ -140,7 +140,7 @@ describe("events: publisher and subscribers over real zeromq", { timeout: 30_000
     assert.deepEqual(pub.stats(), { published: 1000, sent: 1000, dropped: 0, queued: 0 });
   });
 
-  it("a subscriber that never reads cannot block publish(); queue and drops stay bounded", async () => {
+  void it("a subscriber that never reads cannot block publish(); queue and drops stay bounded", async () => {
     const pub = newPublisher({ queueSize: 1024, sendHighWaterMark: 1000 });
     await pub.start();
     const droppedSeqs: number[] = [];
@@ -189,7 +189,7 @@ describe("events: publisher and subscribers over real zeromq", { timeout: 30_000
     }
   });
 
-  it("a restarted subscriber catches up through since()", async () => {
+  void it("a restarted subscriber catches up through since()", async () => {
     const pub = newPublisher();
     await pub.start();
     const first = subscribe({ connect: pub.endpoint });
@@ -221,7 +221,7 @@ describe("events: publisher and subscribers over real zeromq", { timeout: 30_000
     assert.deepEqual(all.map((e) => e.build.number), Array.from({ length: 15 }, (_, i) => i + 1));
   });
 
-  it("since() reports a gap once the ring has overwritten what a subscriber missed", async () => {
+  void it("since() reports a gap once the ring has overwritten what a subscriber missed", async () => {
     const pub = newPublisher({ ringSize: 5 });
     for (let n = 1; n <= 20; n++) pub.publish("onStarted", input(n)); // before start(): queued, ringed
     const r = pub.since(3);
@@ -233,7 +233,7 @@ describe("events: publisher and subscribers over real zeromq", { timeout: 30_000
     assert.deepEqual(pub.since(18, 1).events.map((e) => [e.topic, e.event.sequence]), [["onStarted", 19]]);
   });
 
-  it("events published before start() are sent once bound", async () => {
+  void it("events published before start() are sent once bound", async () => {
     const pub = newPublisher();
     pub.publish("onStarted", input(1));
     await pub.start();
@@ -241,7 +241,7 @@ describe("events: publisher and subscribers over real zeromq", { timeout: 30_000
     assert.deepEqual(pub.stats(), { published: 1, sent: 1, dropped: 0, queued: 0 });
   });
 
-  it("a taken port fails start() with EventsBindError naming the address", async () => {
+  void it("a taken port fails start() with EventsBindError naming the address", async () => {
     const first = newPublisher();
     await first.start();
     const second = newPublisher({ bind: first.endpoint });
@@ -255,7 +255,7 @@ describe("events: publisher and subscribers over real zeromq", { timeout: 30_000
     await second.close();
   });
 
-  it("subscribe() skips and counts malformed frames", async () => {
+  void it("subscribe() skips and counts malformed frames", async () => {
     const raw = new Publisher({ linger: 0 });
     await raw.bind(LOOPBACK);
     const sub = subscribe({ connect: raw.lastEndpoint! });
@@ -275,7 +275,7 @@ describe("events: publisher and subscribers over real zeromq", { timeout: 30_000
     }
   });
 
-  it("close() is idempotent and publish() afterwards throws EventsClosedError", async () => {
+  void it("close() is idempotent and publish() afterwards throws EventsClosedError", async () => {
     const pub = newPublisher();
     await pub.start();
     pub.publish("onStarted", input(1));
@@ -286,7 +286,7 @@ describe("events: publisher and subscribers over real zeromq", { timeout: 30_000
     await assert.rejects(pub.start(), EventsClosedError);
   });
 
-  it("receiveTimeoutMs ends a silent subscription with a typed error; abort ends it quietly", async () => {
+  void it("receiveTimeoutMs ends a silent subscription with a typed error; abort ends it quietly", async () => {
     const pub = newPublisher();
     await pub.start();
     const quiet = subscribe({ connect: pub.endpoint, receiveTimeoutMs: 300 });

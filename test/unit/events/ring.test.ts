@@ -11,14 +11,14 @@ function filled(capacity: number, n: number): SequenceRing<string> {
   return r;
 }
 
-describe("SequenceRing", () => {
-  it("is empty at first: no oldest/newest, no gap", () => {
+void describe("SequenceRing", () => {
+  void it("is empty at first: no oldest/newest, no gap", () => {
     const r = new SequenceRing<string>(3);
     assert.deepEqual(r.since(0), { items: [], oldest: null, newest: null, gap: false });
     assert.equal(r.nextSequence, 1);
   });
 
-  it("returns events with sequence > seq, oldest first", () => {
+  void it("returns events with sequence > seq, oldest first", () => {
     const r = filled(5, 4);
     assert.deepEqual(r.since(0), { items: ["e1", "e2", "e3", "e4"], oldest: 1, newest: 4, gap: false });
     assert.deepEqual(r.since(2).items, ["e3", "e4"]);
@@ -26,7 +26,7 @@ describe("SequenceRing", () => {
     assert.deepEqual(r.since(99).items, []);
   });
 
-  it("keeps only the last N and reports a gap when seq+1 has fallen out", () => {
+  void it("keeps only the last N and reports a gap when seq+1 has fallen out", () => {
     const r = filled(3, 10);
     assert.equal(r.size, 3);
     assert.deepEqual(r.since(0), { items: ["e8", "e9", "e10"], oldest: 8, newest: 10, gap: true });
@@ -37,13 +37,13 @@ describe("SequenceRing", () => {
     assert.equal(r.get(9), "e9");
   });
 
-  it("honours limit", () => {
+  void it("honours limit", () => {
     const r = filled(10, 10);
     assert.deepEqual(r.since(3, 2).items, ["e4", "e5"]);
     assert.deepEqual(r.since(3, 0).items, []);
   });
 
-  it("rejects non-consecutive pushes and bad arguments", () => {
+  void it("rejects non-consecutive pushes and bad arguments", () => {
     const r = filled(3, 2);
     assert.throws(() => r.push(4, "x"), EventsArgumentError);
     assert.throws(() => r.since(-1), EventsArgumentError);
@@ -52,8 +52,8 @@ describe("SequenceRing", () => {
   });
 });
 
-describe("BoundedQueue", () => {
-  it("is FIFO and evicts the oldest when full", () => {
+void describe("BoundedQueue", () => {
+  void it("is FIFO and evicts the oldest when full", () => {
     const q = new BoundedQueue<number>(3);
     assert.equal(q.push(1), undefined);
     q.push(2);
@@ -64,7 +64,7 @@ describe("BoundedQueue", () => {
     assert.equal(q.shift(), undefined);
   });
 
-  it("wraps around many times", () => {
+  void it("wraps around many times", () => {
     const q = new BoundedQueue<number>(4);
     const out: number[] = [];
     for (let i = 0; i < 100; i++) {
@@ -76,8 +76,8 @@ describe("BoundedQueue", () => {
   });
 });
 
-describe("z85Encode", () => {
-  it("matches the ZeroMQ RFC 32 test vector", () => {
+void describe("z85Encode", () => {
+  void it("matches the ZeroMQ RFC 32 test vector", () => {
     assert.equal(z85Encode(Uint8Array.from([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b])), "HelloWorld");
   });
 });

@@ -36,8 +36,8 @@ const sample: BuildEventInput = {
 const PARAMS =
   '{"BASE_LOG_PATH":"05/60105/3/gate","OFFLINE_NODE_WHEN_COMPLETE":"1","ZUUL_BRANCH":"master","ZUUL_UUID":"bf0f21577026492a985ca98a9ea14cc1"}';
 
-describe("buildEvent: exact JSON (spec §7)", () => {
-  it("onStarted: phase STARTED, no status even if one is given", () => {
+void describe("buildEvent: exact JSON (spec §7)", () => {
+  void it("onStarted: phase STARTED, no status even if one is given", () => {
     // spec §7: status is absent on onStarted because the result is still null
     const json = buildEvent("onStarted", sample, 1, RUN);
     assert.equal(
@@ -50,7 +50,7 @@ describe("buildEvent: exact JSON (spec §7)", () => {
     );
   });
 
-  it("onCompleted: phase COMPLETED with status between phase and url", () => {
+  void it("onCompleted: phase COMPLETED with status between phase and url", () => {
     const json = buildEvent("onCompleted", sample, 2, RUN);
     assert.equal(
       JSON.stringify(json),
@@ -62,7 +62,7 @@ describe("buildEvent: exact JSON (spec §7)", () => {
     );
   });
 
-  it("onFinalized: phase FINISHED, the frame is '<topic> <json>' in one string", () => {
+  void it("onFinalized: phase FINISHED, the frame is '<topic> <json>' in one string", () => {
     const json = buildEvent("onFinalized", sample, 3, RUN);
     assert.equal(
       formatFrame("onFinalized", json),
@@ -74,7 +74,7 @@ describe("buildEvent: exact JSON (spec §7)", () => {
     );
   });
 
-  it("omits null fields, keeps the built-in node's empty name, no full_url without a root URL", () => {
+  void it("omits null fields, keeps the built-in node's empty name, no full_url without a root URL", () => {
     // spec §7: node_name is "" on the master; full_url only if a root URL is set; nulls omitted (Gson)
     const json = buildEvent(
       "onFinalized",
@@ -90,14 +90,14 @@ describe("buildEvent: exact JSON (spec §7)", () => {
     );
   });
 
-  it("omits node_name when the run had no executor, and empty parameters", () => {
+  void it("omits node_name when the run had no executor, and empty parameters", () => {
     const json = buildEvent("onCompleted", { ...sample, nodeName: null, parameters: {}, status: null }, 1, RUN);
     assert.equal("node_name" in json.build, false);
     assert.equal("parameters" in json.build, false);
     assert.equal("status" in json.build, false);
   });
 
-  it("writes < > & = ' as \\u00XX, like Gson's default HTML-safe writer", () => {
+  void it("writes < > & = ' as \\u00XX, like Gson's default HTML-safe writer", () => {
     const json = buildEvent("onStarted", { ...sample, parameters: { Q: "a=b&c<d>'e'" } }, 1, RUN);
     const frame = formatFrame("onStarted", json);
     assert.ok(frame.includes('"parameters":{"Q":"a\\u003db\\u0026c\\u003cd\\u003e\\u0027e\\u0027"}'), frame);
@@ -105,8 +105,8 @@ describe("buildEvent: exact JSON (spec §7)", () => {
   });
 });
 
-describe("parameters: EnvVars order", () => {
-  it("sorts keys case-insensitively (String.CASE_INSENSITIVE_ORDER), not by code unit", () => {
+void describe("parameters: EnvVars order", () => {
+  void it("sorts keys case-insensitively (String.CASE_INSENSITIVE_ORDER), not by code unit", () => {
     // spec §7: EnvVars, so keys are sorted case-insensitively
     const sorted = sortParameters({ zuul_b: "1", ZUUL_A: "2", Base: "3", _x: "4", a_1: "5", A: "6" });
     // Java compares the lower-cased chars last, so '_' (0x5F) sorts before every letter ('a' = 0x61),
@@ -114,19 +114,19 @@ describe("parameters: EnvVars order", () => {
     assert.deepEqual(Object.keys(sorted), ["_x", "A", "a_1", "Base", "ZUUL_A", "zuul_b"]);
   });
 
-  it("keeps the first spelling and the last value of keys equal ignoring case (TreeMap.put)", () => {
+  void it("keeps the first spelling and the last value of keys equal ignoring case (TreeMap.put)", () => {
     assert.deepEqual(sortParameters({ Foo: "1", FOO: "2" }), { Foo: "2" });
   });
 
-  it("compareCaseInsensitive falls back to length", () => {
+  void it("compareCaseInsensitive falls back to length", () => {
     assert.ok(compareCaseInsensitive("ab", "AB") === 0);
     assert.ok(compareCaseInsensitive("ab", "abc") < 0);
     assert.ok(compareCaseInsensitive("B", "a") > 0);
   });
 });
 
-describe("parseFrame (Nodepool's split on the first whitespace)", () => {
-  it("round-trips formatFrame", () => {
+void describe("parseFrame (Nodepool's split on the first whitespace)", () => {
+  void it("round-trips formatFrame", () => {
     const json = buildEvent("onFinalized", sample, 9, RUN);
     const frame = formatFrame("onFinalized", json);
     const parsed = parseFrame(Buffer.from(frame, "utf8"));
@@ -135,7 +135,7 @@ describe("parseFrame (Nodepool's split on the first whitespace)", () => {
     assert.equal(JSON.stringify(parsed.event), JSON.stringify(json));
   });
 
-  it("splits on the first run of any whitespace, and spaces inside the JSON stay", () => {
+  void it("splits on the first run of any whitespace, and spaces inside the JSON stay", () => {
     // NP: topic, msg = m.split(None, 1)
     const body = '{"name":"job with space","url":"job/x/","build":{"number":1,"phase":"STARTED","url":"job/x/1/","node_name":"n 1"}}';
     const parsed = parseFrame(`  onStarted\t \n${body}`);
@@ -144,7 +144,7 @@ describe("parseFrame (Nodepool's split on the first whitespace)", () => {
     assert.equal(parsed.event.build.node_name, "n 1");
   });
 
-  it("accepts the Java plugin's frames, which carry no sequence or run_id", () => {
+  void it("accepts the Java plugin's frames, which carry no sequence or run_id", () => {
     // NP tools/fake-servers.py onStarted sample
     const parsed = parseFrame(
       'onStarted {"name": "test", "url": "job/test/", "build": {"full_url": "http://localhost:8080/job/test/1/", "number": 1, "phase": "STARTED", "url": "job/test/1/", "node_name": "n1"}}',
@@ -153,11 +153,11 @@ describe("parseFrame (Nodepool's split on the first whitespace)", () => {
     assert.equal(parsed.event.build.full_url, "http://localhost:8080/job/test/1/");
   });
 
-  it("keeps unknown topics (the caller decides), like Nodepool before it raises", () => {
+  void it("keeps unknown topics (the caller decides), like Nodepool before it raises", () => {
     assert.equal(parseFrame('onDeleted {"name":"a","url":"u","build":{"number":1,"phase":"FINISHED","url":"b"}}').topic, "onDeleted");
   });
 
-  it("throws MalformedFrameError for frames that are not '<topic> <event>'", () => {
+  void it("throws MalformedFrameError for frames that are not '<topic> <event>'", () => {
     for (const bad of [
       "onStarted",
       "onStarted {not json",
@@ -173,8 +173,8 @@ describe("parseFrame (Nodepool's split on the first whitespace)", () => {
   });
 });
 
-describe("formatEventLine", () => {
-  it("prints one line with topic, sequence, job, number, status, node and URL", () => {
+void describe("formatEventLine", () => {
+  void it("prints one line with topic, sequence, job, number, status, node and URL", () => {
     const event = buildEvent("onFinalized", { ...sample, jobName: "gate-nova-pep8", number: 1234, nodeName: "devstack-1" }, 12, RUN);
     assert.equal(
       formatEventLine({ topic: "onFinalized", event, raw: "" }),
@@ -182,7 +182,7 @@ describe("formatEventLine", () => {
     );
   });
 
-  it("shows the built-in node and falls back to the relative URL", () => {
+  void it("shows the built-in node and falls back to the relative URL", () => {
     const event = buildEvent("onStarted", { ...sample, nodeName: "", fullUrl: null }, 1, RUN);
     assert.equal(formatEventLine({ topic: "onStarted", event, raw: "" }), "onStarted seq=1 gate-tempest-dsvm-full #42 node=(built-in) job/gate-tempest-dsvm-full/42/");
   });
