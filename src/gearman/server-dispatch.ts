@@ -5,7 +5,7 @@
 import type { Packet } from "./codec.js";
 import { encode } from "./codec.js";
 import { PacketType, type PacketTypeNumber } from "./constants.js";
-import type { ServerCore, WorkType } from "./server-core.js";
+import type { ServerCore } from "./server-core.js";
 import { Priority, type Job, type ServerConn } from "./server-model.js";
 
 const SUBMITS: ReadonlyMap<number, { priority: Priority; background: boolean }> = new Map([
@@ -114,7 +114,7 @@ export function dispatch(core: ServerCore, conn: ServerConn, p: Packet): void {
     case PacketType.WORK_COMPLETE:
     case PacketType.WORK_FAIL:
     case PacketType.WORK_EXCEPTION:
-      if (!core.work(conn, p.type as WorkType, a)) error(conn, "JOB_NOT_FOUND", "Job given in work result not found");
+      if (!core.work(conn, p.type, a)) error(conn, "JOB_NOT_FOUND", "Job given in work result not found");
       return;
     case PacketType.GET_STATUS: {
       const handle = str(a[0]);
