@@ -112,6 +112,8 @@ export interface Build {
   readonly causes: readonly Cause[];
   readonly startedAt: number;
   readonly startTick: number;
+  /** The scripted result, taken from the job when the build started. */
+  readonly planned: SimResult;
   endAt: number;
   duration: number;
   result: SimResult | null;

@@ -1,0 +1,21 @@
+/** The Jenkins REST simulator (spec/jenkins-rest.md §4). */
+export { JenkinsSimulator, startSimulator } from "./simulator.js";
+export { loadScenario, generateScenario, type GenerateScenarioOptions } from "./scenario.js";
+export { parseLabelExpression, matches, atoms, formatLabelExpression, escapeAtom, LabelSyntaxError, type LabelExpr } from "./labels.js";
+export { parseTree, TreeSyntaxError, type TreeNode, type Range } from "./render.js";
+export { UnknownItemError, UnknownNodeError, UnknownBuildError, SimulatorSpecError, TriggerError } from "./errors.js";
+export {
+  SIM_RESULTS,
+  isSimResult,
+  type SimResult,
+  type SimParamSpec,
+  type SimParamType,
+  type SimJobSpec,
+  type SimNodeSpec,
+  type SimUser,
+  type SimulatorOptions,
+  type SimBuild,
+  type SimQueueItem,
+  type SimRequest,
+  type SimFault,
+} from "./types.js";

@@ -1,0 +1,208 @@
+/** JenkinsSimulator: the public facade over the model, the scheduler and the HTTP server. */
+import { Auth } from "./auth.js";
+import type { Ctx } from "./beans.js";
+import { SimCore, timerCause } from "./core.js";
+import { UnknownBuildError } from "./errors.js";
+import { handleHook } from "./hooks.js";
+import type { Build, Job, Model } from "./model.js";
+import type { Env } from "./routes-common.js";
+import { SimServer } from "./server.js";
+import type { SimBuild, SimFault, SimJobSpec, SimNodeSpec, SimQueueItem, SimRequest, SimResult, SimulatorOptions } from "./types.js";
+import { whyOf } from "./why.js";
+
+function toSimBuild(root: string, b: Build): SimBuild {
+  return {
+    job: b.job.fullName, number: b.number, url: root + b.path, queueId: b.queueId, node: b.node.name,
+    parameters: Object.fromEntries(b.params.map((p) => [p.name, p.value])), building: b.building, result: b.result,
+    startedAt: b.startedAt, duration: b.building ? 0 : b.duration, description: b.description,
+  };
+}
+
+export class JenkinsSimulator {
+  /** Root URL with a trailing slash. */
+  readonly url: string;
+  readonly #core: SimCore;
+  readonly #server: SimServer;
+  #closed = false;
+
+  private constructor(core: SimCore, server: SimServer, url: string) {
+    this.#core = core;
+    this.#server = server;
+    this.url = url;
+  }
+
+  /** Starts a simulator; prefer `startSimulator()`. */
+  static async start(opts: SimulatorOptions = {}): Promise<JenkinsSimulator> {
+    const core = new SimCore(opts);
+    const host = opts.host ?? "127.0.0.1";
+    let sim: JenkinsSimulator | null = null;
+    const server = new SimServer({
+      host, port: opts.port ?? 0, version: opts.version ?? "2.479.1", logRequests: opts.logRequests ?? true,
+      now: () => core.m.now(),
+      hooks: async (req) => {
+        if (sim === null) throw new Error("simulator not ready");
+        return handleHook(sim, req);
+      },
+    });
+    const port = await server.listen();
+    let root = opts.rootUrl ?? `http://${host}:${port}/`;
+    if (!root.endsWith("/")) root += "/";
+    const auth = new Auth({ users: opts.users ?? [], anonymousRead: opts.anonymousRead ?? false, crumbIssuer: opts.crumbIssuer ?? true });
+    const ctx: Ctx = { m: core.m, root, useSecurity: auth.useSecurity, useCrumbs: auth.crumbsEnabled };
+    const env: Env = { core, auth, root, ctx };
+    server.attach(env);
+    sim = new JenkinsSimulator(core, server, root);
+    core.kick();
+    return sim;
+  }
+
+  /** The model, for white-box tests and benchmarks. */
+  get model(): Model {
+    return this.#core.m;
+  }
+
+  now(): number {
+    return this.#core.m.now();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#core.close();
+    await this.#server.close();
+  }
+
+  // ---- jobs ----
+
+  addJob(spec: SimJobSpec): void {
+    this.#core.m.addJob(spec);
+  }
+
+  removeJob(fullName: string): void {
+    this.#core.removeJob(fullName);
+  }
+
+  setJobDisabled(fullName: string, disabled: boolean): void {
+    this.#core.setDisabled(this.#core.m.getJob(fullName), disabled);
+  }
+
+  /** Duration and result of the job's future builds. */
+  setJobScript(fullName: string, s: { durationMs?: number; result?: SimResult }): void {
+    const job = this.#core.m.getJob(fullName);
+    if (s.durationMs !== undefined) job.durationMs = s.durationMs;
+    if (s.result !== undefined) job.result = s.result;
+  }
+
+  // ---- nodes ----
+
+  addNode(spec: SimNodeSpec): void {
+    this.#core.m.addNode(spec);
+    this.#core.kick();
+  }
+
+  removeNode(name: string): void {
+    this.#core.deleteNode(this.#core.m.getNode(name));
+  }
+
+  /** The agent's channel drops: offline (not temporarilyOffline); builds running on it end FAILURE. */
+  dropAgent(name: string): void {
+    this.#core.dropAgent(this.#core.m.getNode(name));
+  }
+
+  reconnectAgent(name: string): void {
+    this.#core.reconnectAgent(this.#core.m.getNode(name));
+  }
+
+  setNodeLabels(name: string, labels: string[]): void {
+    this.#core.setLabels(this.#core.m.getNode(name), labels);
+  }
+
+  /** Marks a node temporarily offline (with a message) or brings it back, as toggleOffline would. */
+  setNodeOffline(name: string, offline: boolean, message = ""): void {
+    const n = this.#core.m.getNode(name);
+    if (offline) this.#core.changeOfflineCause(n, "admin", message);
+    else if (n.temporarilyOffline) this.#core.toggleOffline(n, "admin", null);
+  }
+
+  quietDown(reason: string | null = null): void {
+    this.#core.quietDown(reason);
+  }
+
+  cancelQuietDown(): void {
+    this.#core.cancelQuietDown();
+  }
+
+  // ---- queue and builds ----
+
+  /** Schedules a build as a timer would (quiet period unless delaySec); returns the queue id (the existing one for a duplicate). */
+  triggerBuild(job: string, params: Record<string, string> = {}, opts: { delaySec?: number } = {}): number {
+    const j = this.#core.m.getJob(job);
+    const values = this.#core.resolveParams(j, (name) => (params[name] === undefined ? [] : [params[name]]));
+    const delay = opts.delaySec === undefined ? null : opts.delaySec * 1000;
+    return this.#core.trigger(j, values, delay, timerCause).item.id;
+  }
+
+  #build(job: string, number: number): Build {
+    return this.#core.build(this.#core.m.getJob(job), number);
+  }
+
+  finishBuild(job: string, number: number, result: SimResult): void {
+    this.#core.finish(this.#build(job, number), result);
+  }
+
+  abortBuild(job: string, number: number): void {
+    this.#core.finish(this.#build(job, number), "ABORTED");
+  }
+
+  /** Sets a result while the build keeps running (results only get worse). */
+  setBuildResult(job: string, number: number, result: SimResult): void {
+    this.#core.setResult(this.#build(job, number), result);
+  }
+
+  cancelQueueItem(id: number): void {
+    if (!this.#core.cancelItem(id)) throw new UnknownBuildError(`queue item ${id}`);
+  }
+
+  /** Manual clock: moves time and runs the scheduler. Real clock: only a scheduler tick. */
+  advance(ms: number): void {
+    this.#core.advance(ms);
+  }
+
+  tick(): void {
+    this.#core.tick();
+  }
+
+  builds(job?: string): SimBuild[] {
+    const m = this.#core.m;
+    const jobs: Job[] = job === undefined ? [...m.items.values()].filter((i): i is Job => i.kind === "job") : [m.getJob(job)];
+    return jobs.flatMap((j) => j.builds.filter((b) => m.isVisible(b)).map((b) => toSimBuild(this.url, b)));
+  }
+
+  runningBuilds(): SimBuild[] {
+    return [...this.#core.m.running].map((b) => toSimBuild(this.url, b));
+  }
+
+  queueItems(): SimQueueItem[] {
+    const m = this.#core.m;
+    return [...m.queue.values()].map((q) => ({ id: q.id, job: q.job.fullName, why: whyOf(m, q) }));
+  }
+
+  // ---- request log and faults ----
+
+  requestLog(): SimRequest[] {
+    return this.#server.requestLog();
+  }
+
+  clearRequestLog(): void {
+    this.#server.clearRequestLog();
+  }
+
+  /** Fault injection; `down: true` closes the listener, `down: false` (or null) reopens it on the same port. */
+  async setFault(f: SimFault | null): Promise<void> {
+    await this.#server.setFault(f);
+  }
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<JenkinsSimulator> {
+  return JenkinsSimulator.start(opts);
+}
