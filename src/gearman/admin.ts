@@ -98,6 +98,11 @@ export class GearmanAdmin {
     return (line ?? "").replace(/^OK /, "");
   }
 
+  /** Any other one-line command (e.g. `maxqueue f 10`, `show jobs`); returns the reply lines. */
+  command(line: string, kind: AdminReplyKind): Promise<string[]> {
+    return this.#command(line, kind);
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#fail(new GearmanClosedError("gearman admin connection closed"));

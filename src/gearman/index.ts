@@ -48,3 +48,4 @@ export {
   type GearmanAdminOptions,
   type WorkerInfo,
 } from "./admin.js";
+export { GearmanServer, type GearmanServerOptions, type GearmanServerStats } from "./server.js";
