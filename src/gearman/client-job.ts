@@ -4,16 +4,15 @@ import type { Packet } from "./codec.js";
 import { PacketType } from "./constants.js";
 
 /**
- * How a job ended for this client. "background": a background submit, about which gearmand
- * forwards nothing (poll getStatus). "disconnected": the connection to gearmand dropped;
- * the job's fate is unknown.
+ * How a job ended for this client. "disconnected": the connection to gearmand dropped; the
+ * job's fate is unknown. A background job's `result` never settles: gearmand forwards
+ * nothing about it (poll getStatus instead).
  */
 export type ClientJobResult =
   | { kind: "complete"; data: Buffer }
   | { kind: "fail" }
   | { kind: "exception"; data: Buffer }
-  | { kind: "disconnected" }
-  | { kind: "background" };
+  | { kind: "disconnected" };
 
 type ClientJobEvents = {
   data: [Buffer];
@@ -37,6 +36,7 @@ export class ClientJob extends TypedEmitter<ClientJobEvents> {
   /** Latest WORK_STATUS. */
   numerator = 0;
   denominator = 0;
+  /** Settles when the job ends; never for a background job. */
   readonly result: Promise<ClientJobResult>;
   #settle!: (r: ClientJobResult) => void;
   #ended = false;
@@ -51,7 +51,8 @@ export class ClientJob extends TypedEmitter<ClientJobEvents> {
     this.result = new Promise<ClientJobResult>((resolve) => {
       this.#settle = resolve;
     });
-    if (init.background) this.#end({ kind: "background" });
+    // A background job is over for this client once created; result stays pending.
+    if (init.background) this.#ended = true;
   }
 
   get ended(): boolean {
