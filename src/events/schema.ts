@@ -89,11 +89,13 @@ export function compareCaseInsensitive(a: string, b: string): number {
 }
 
 function upper(c: number): number {
+  if (c < 0x80) return c >= 0x61 && c <= 0x7a ? c - 0x20 : c;
   const s = String.fromCharCode(c).toUpperCase();
   return s.length === 1 ? s.charCodeAt(0) : c;
 }
 
 function lower(c: number): number {
+  if (c < 0x80) return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
   const s = String.fromCharCode(c).toLowerCase();
   return s.length === 1 ? s.charCodeAt(0) : c;
 }
