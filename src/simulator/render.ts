@@ -197,8 +197,8 @@ export function writeValue(out: string[], v: Value, pr: Pruner, ctx: unknown, ra
   else if (typeof v === "string") out.push(JSON.stringify(v));
   else if (typeof v === "number") out.push(Number.isFinite(v) ? String(v) : "null");
   else if (typeof v === "boolean") out.push(v ? "true" : "false");
-  else if (Array.isArray(v) || isLazy(v as object)) writeList(out, v, pr, ctx, range);
-  else if (isBean(v as object)) writeBean(out, v as Bean, pr, ctx);
+  else if (Array.isArray(v) || isLazy(v)) writeList(out, v, pr, ctx, range);
+  else if (isBean(v)) writeBean(out, v, pr, ctx);
   else out.push("null");
 }
 

@@ -135,7 +135,7 @@ function parseSubmitted(raw: string): Map<string, string[]> {
     const o = p as { name?: unknown; value?: unknown };
     if (typeof o.name !== "string") continue;
     const v = Array.isArray(o.value) ? (o.value as unknown[])[0] : o.value;
-    out.set(o.name, [...(out.get(o.name) ?? []), typeof v === "string" ? v : String(v ?? "")]);
+    out.set(o.name, [...(out.get(o.name) ?? []), typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : ""]);
   }
   return out;
 }

@@ -86,7 +86,7 @@ export async function loadScenario(file: string): Promise<SimulatorOptions> {
   const bl = builtInLabels ?? opts["builtInLabels"];
   if (bl !== undefined) {
     if (!Array.isArray(bl) || !bl.every((x) => typeof x === "string")) fail(file, "builtInLabels", "must be a list of strings");
-    out.builtInLabels = bl as string[];
+    out.builtInLabels = bl;
   }
   out.jobs = (jobs ?? []).map((j, i) => job(file, i, j));
   out.nodes = (nodes ?? []).map((n, i) => node(file, i, n));
