@@ -39,8 +39,8 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
 
 const HTML_500 = "<html><head><title>Oops</title><style>p{}</style></head><body><h1>A problem occurred</h1><p>java.lang.NullPointerException</p></body></html>";
 
-describe("request core", () => {
-  it("retries a GET on 5xx with backoff, then names the URL, the status and the retries", async () => {
+void describe("request core", () => {
+  void it("retries a GET on 5xx with backoff, then names the URL, the status and the retries", async () => {
     const s = await serve((_r, res) => text(res, 500, HTML_500));
     const c = new JenkinsClient({ baseUrl: s.url, auth: { user: "u", token: TOKEN }, retries: 2, backoff: FAST });
     const t0 = Date.now();
@@ -57,7 +57,7 @@ describe("request core", () => {
     assert.doesNotMatch(e.message, /<h1>|p\{\}/);
   });
 
-  it("succeeds when a retry succeeds", async () => {
+  void it("succeeds when a retry succeeds", async () => {
     let n = 0;
     const s = await serve((_r, res) => (n++ === 0 ? text(res, 503, "busy") : json(res, { items: [] })));
     const c = new JenkinsClient({ baseUrl: s.url, retries: 3, backoff: FAST });
@@ -65,7 +65,7 @@ describe("request core", () => {
     assert.equal(s.requests.length, 2);
   });
 
-  it("does not retry a POST on 5xx (it may have been applied)", async () => {
+  void it("does not retry a POST on 5xx (it may have been applied)", async () => {
     const s = await serve((_r, res) => text(res, 500, "boom"));
     const c = new JenkinsClient({ baseUrl: s.url, auth: { user: "u", token: TOKEN }, retries: 3, backoff: FAST });
     const e = await rejection(c.stopBuild("job", 3));
@@ -73,7 +73,7 @@ describe("request core", () => {
     assert.equal(s.requests.length, 1);
   });
 
-  it("401 says to check the user and API token, without retrying", async () => {
+  void it("401 says to check the user and API token, without retrying", async () => {
     const s = await serve((_r, res) => text(res, 401, "", { "www-authenticate": 'Basic realm="Jenkins user"' }));
     const c = new JenkinsClient({ baseUrl: s.url, auth: { user: "zuul", token: TOKEN }, backoff: FAST });
     const e = await rejection(c.listJobs());
@@ -83,7 +83,7 @@ describe("request core", () => {
     assert.equal(s.requests[0]!.headers.authorization, `Basic ${Buffer.from(`zuul:${TOKEN}`).toString("base64")}`);
   });
 
-  it("403 with X-Required-Permission names the permission (spec §1.1)", async () => {
+  void it("403 with X-Required-Permission names the permission (spec §1.1)", async () => {
     const s = await serve((_r, res) =>
       text(res, 403, "<html>Access Denied</html>", { "x-required-permission": "hudson.model.Hudson.Manage", "x-you-are-authenticated-as": "zuul" }),
     );
@@ -94,7 +94,7 @@ describe("request core", () => {
     assert.match(e.message, /user "zuul" lacks the permission hudson\.model\.Hudson\.Manage/);
   });
 
-  it("404 on a getter is null, elsewhere an error that says what to check", async () => {
+  void it("404 on a getter is null, elsewhere an error that says what to check", async () => {
     const s = await serve((_r, res) => text(res, 404, "Not Found"));
     const c = new JenkinsClient({ baseUrl: s.url });
     assert.equal(await c.getBuild("a/b", 1), null);
@@ -104,7 +104,7 @@ describe("request core", () => {
     assert.match(e.message, /POST http:\/\/127\.0\.0\.1:\d+\/job\/a\/job\/b\/1\/stop: 404 .*check the name/);
   });
 
-  it("times out with AbortSignal.timeout, retrying GETs", async () => {
+  void it("times out with AbortSignal.timeout, retrying GETs", async () => {
     const s = await serve(() => {
       /* never answers */
     });
@@ -116,7 +116,7 @@ describe("request core", () => {
     assert.equal(s.requests.length, 2);
   });
 
-  it("malformed or truncated JSON is a JenkinsResponseError", async () => {
+  void it("malformed or truncated JSON is a JenkinsResponseError", async () => {
     const s = await serve((_r, res) => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end('{"items":[{"id":1,');
@@ -127,7 +127,7 @@ describe("request core", () => {
     assert.match(e.message, /malformed or truncated JSON/);
   });
 
-  it("an HTML page where JSON was expected (login page, proxy) is a JenkinsResponseError", async () => {
+  void it("an HTML page where JSON was expected (login page, proxy) is a JenkinsResponseError", async () => {
     const s = await serve((_r, res) => text(res, 200, "<html><body>Sign in</body></html>"));
     const c = new JenkinsClient({ baseUrl: s.url });
     const e = await rejection(c.root());
@@ -135,7 +135,7 @@ describe("request core", () => {
     assert.match(e.message, /expected JSON but got text\/html.*Sign in/);
   });
 
-  it("an unexpected shape names the field", async () => {
+  void it("an unexpected shape names the field", async () => {
     const s = await serve((_r, res) => json(res, { items: [{ id: 1, task: {} }] }));
     const c = new JenkinsClient({ baseUrl: s.url });
     const e = await rejection(c.listQueue());
@@ -144,7 +144,7 @@ describe("request core", () => {
     assert.match(e.message, /field "items\[0\]\.task\.name" is missing/);
   });
 
-  it("connection refused: asks whether Jenkins runs there; retries GETs and POSTs (never sent)", async () => {
+  void it("connection refused: asks whether Jenkins runs there; retries GETs and POSTs (never sent)", async () => {
     const port = await deadPort();
     const events: RequestEvent[] = [];
     const c = new JenkinsClient({ baseUrl: `http://127.0.0.1:${port}`, retries: 2, backoff: FAST, onRequest: (r) => events.push(r) });
@@ -160,7 +160,7 @@ describe("request core", () => {
     assert.equal(events.length, 2, "a POST is retried on a connect error");
   });
 
-  it("onRequest reports method, path, status and duration", async () => {
+  void it("onRequest reports method, path, status and duration", async () => {
     const s = await serve((_r, res) => json(res, { items: [] }));
     const events: RequestEvent[] = [];
     const c = new JenkinsClient({ baseUrl: s.url, onRequest: (r) => events.push(r) });
@@ -174,8 +174,8 @@ describe("request core", () => {
   });
 });
 
-describe("CSRF crumbs (spec §1.2)", () => {
-  it("with a password: fetches the crumb once, sends it with the session cookie, refreshes once on 'No valid crumb'", async () => {
+void describe("CSRF crumbs (spec §1.2)", () => {
+  void it("with a password: fetches the crumb once, sends it with the session cookie, refreshes once on 'No valid crumb'", async () => {
     let session = 1;
     const s = await serve((r, res) => {
       if (r.url.pathname === "/crumbIssuer/api/json") {
@@ -197,12 +197,12 @@ describe("CSRF crumbs (spec §1.2)", () => {
     session = 2; // the session expired: the old crumb is refused
     await c.quietDown("again");
     assert.deepEqual(
-      s.requests.slice(3).map((r) => `${r.method} ${r.url.pathname} ${r.headers["jenkins-crumb"] ?? "-"}`),
+      s.requests.slice(3).map((r) => `${r.method} ${r.url.pathname} ${String(r.headers["jenkins-crumb"] ?? "-")}`),
       ["POST /quietDown c1", "GET /crumbIssuer/api/json -", "POST /quietDown c2"],
     );
   });
 
-  it("a 403 crumb error that persists is reported with advice, after one refresh", async () => {
+  void it("a 403 crumb error that persists is reported with advice, after one refresh", async () => {
     const s = await serve((r, res) =>
       r.url.pathname === "/crumbIssuer/api/json"
         ? json(res, { crumb: "x", crumbRequestField: "Jenkins-Crumb" })
@@ -215,14 +215,14 @@ describe("CSRF crumbs (spec §1.2)", () => {
     assert.equal(s.requests.filter((r) => r.method === "POST").length, 2);
   });
 
-  it("with an API token: no crumb is fetched (ApiCrumbExclusion)", async () => {
+  void it("with an API token: no crumb is fetched (ApiCrumbExclusion)", async () => {
     const s = await serve((_r, res) => text(res, 302, "", { location: "/" }));
     const c = new JenkinsClient({ baseUrl: s.url, auth: { user: "u", token: TOKEN } });
     await c.quietDown();
     assert.deepEqual(s.requests.map((r) => r.url.pathname), ["/quietDown"]);
   });
 
-  it("a 404 crumb issuer means no crumb is needed", async () => {
+  void it("a 404 crumb issuer means no crumb is needed", async () => {
     const s = await serve((r, res) => (r.url.pathname === "/crumbIssuer/api/json" ? text(res, 404, "") : text(res, 302, "", { location: "/" })));
     const c = new JenkinsClient({ baseUrl: s.url, auth: { user: "u", password: "pa55word" } });
     await c.quietDown();
@@ -232,8 +232,8 @@ describe("CSRF crumbs (spec §1.2)", () => {
   });
 });
 
-describe("trigger (spec §2.3)", () => {
-  it("201 + Location is a new item; 303 is the existing one; params go in the form body with delay=0sec", async () => {
+void describe("trigger (spec §2.3)", () => {
+  void it("201 + Location is a new item; 303 is the existing one; params go in the form body with delay=0sec", async () => {
     let status = 201;
     const s = await serve((_r, res) => text(res, status, "", { location: `${s.url}queue/item/${status === 201 ? 42 : 7}/` }));
     const c = new JenkinsClient({ baseUrl: s.url, auth: { user: "u", token: TOKEN } });
@@ -249,7 +249,7 @@ describe("trigger (spec §2.3)", () => {
     assert.equal(s.requests[1]!.url.searchParams.get("delay"), "3sec");
   });
 
-  it("without params uses POST build, and falls back to buildWithParameters on 400 (parameterized job)", async () => {
+  void it("without params uses POST build, and falls back to buildWithParameters on 400 (parameterized job)", async () => {
     const s = await serve((r, res) =>
       r.url.pathname.endsWith("/build") ? text(res, 400, "Nothing is submitted") : text(res, 201, "", { location: `${s.url}queue/item/9/` }),
     );
@@ -258,7 +258,7 @@ describe("trigger (spec §2.3)", () => {
     assert.deepEqual(s.requests.map((r) => r.url.pathname), ["/job/p/build", "/job/p/buildWithParameters"]);
   });
 
-  it("302 (vetoed) and 409 (disabled) are errors", async () => {
+  void it("302 (vetoed) and 409 (disabled) are errors", async () => {
     let status = 302;
     const s = await serve((_r, res) => text(res, status, status === 409 ? "p is not buildable" : "", { location: s.url }));
     const c = new JenkinsClient({ baseUrl: s.url, auth: { user: "u", token: TOKEN } });
@@ -270,8 +270,8 @@ describe("trigger (spec §2.3)", () => {
   });
 });
 
-describe("secrets", () => {
-  it("the token never appears in errors (message, JSON, inspect) or log lines", async () => {
+void describe("secrets", () => {
+  void it("the token never appears in errors (message, JSON, inspect) or log lines", async () => {
     const b64 = Buffer.from(`zuul:${TOKEN}`).toString("base64");
     // A hostile server that echoes the Authorization header back in its error pages.
     const s = await serve((r, res) => {
@@ -312,7 +312,7 @@ describe("secrets", () => {
         assert.ok(!dump.includes(b64), `auth header leaked in ${e.name}`);
       }
     }
-    assert.match(errors[0]!.message, /\[redacted\]/, "the echoed secret was redacted, the rest kept");
+    assert.match(errors[0].message, /\[redacted\]/, "the echoed secret was redacted, the rest kept");
     const log = lines.join("");
     assert.ok(log.length > 0);
     assert.ok(!log.includes(TOKEN) && !log.includes(b64), "token leaked in logs");

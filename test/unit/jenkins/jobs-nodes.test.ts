@@ -18,7 +18,7 @@ async function client(h: Handler): Promise<{ s: FakeServer; c: JenkinsClient }> 
 
 const J = "http://jenkins.example/"; // Jenkins' own root URL, as it renders absolute URLs
 
-describe("listJobs (spec §2.1, §2.2)", () => {
+void describe("listJobs (spec §2.1, §2.2)", () => {
   const freestyle = {
     _class: "hudson.model.FreeStyleProject",
     name: "build",
@@ -46,7 +46,7 @@ describe("listJobs (spec §2.1, §2.2)", () => {
   const pipeline = { _class: "org.jenkinsci.plugins.workflow.job.WorkflowJob", name: "pipe", url: `${J}job/pipe/`, buildable: true, disabled: false, lastBuild: null, property: [] };
   const disabled = { _class: "hudson.model.FreeStyleProject", name: "old", url: `${J}job/old/`, buildable: false, disabled: true, labelExpression: null, property: [] };
 
-  it("parses jobs in folders, parameters, node parameter, pipeline and disabled jobs in one request", async () => {
+  void it("parses jobs in folders, parameters, node parameter, pipeline and disabled jobs in one request", async () => {
     const { s, c } = await client((_r, res) =>
       json(res, {
         _class: "hudson.model.Hudson",
@@ -80,12 +80,12 @@ describe("listJobs (spec §2.1, §2.2)", () => {
     assert.deepEqual([jobs[2]!.disabled, jobs[2]!.buildable], [true, false]);
   });
 
-  it("the nested tree goes JOB_TREE_DEPTH levels deep and ends with a bare `jobs`", () => {
+  void it("the nested tree goes JOB_TREE_DEPTH levels deep and ends with a bare `jobs`", () => {
     const t = jobsTree(2);
     assert.match(t, /^jobs\[name,fullName,url,.*,jobs\[name,fullName,url,.*,jobs\]\]$/);
   });
 
-  it("re-queries a folder whose children came back without url (the nesting ran out)", async () => {
+  void it("re-queries a folder whose children came back without url (the nesting ran out)", async () => {
     const { s, c } = await client((r, res) => {
       if (r.url.pathname === "/api/json") {
         return json(res, { jobs: [{ _class: "com.cloudbees.hudson.plugins.folder.Folder", name: "deep", fullName: "a/deep", url: `${J}job/a/job/deep/`, jobs: [{ _class: "hudson.model.FreeStyleProject" }, { _class: "com.cloudbees.hudson.plugins.folder.Folder" }] }] });
@@ -107,12 +107,12 @@ describe("listJobs (spec §2.1, §2.2)", () => {
     assert.equal(s.requests[1]!.url.searchParams.get("tree"), jobsTree());
   });
 
-  it("a job without a name is a JenkinsResponseError naming the field", async () => {
+  void it("a job without a name is a JenkinsResponseError naming the field", async () => {
     const { c } = await client((_r, res) => json(res, { jobs: [{ _class: "x", url: `${J}job/x/` }] }));
     await assert.rejects(c.listJobs(), (e: unknown) => e instanceof JenkinsResponseError && e.field === "jobs[0].name");
   });
 
-  it("jobUrl encodes each segment", async () => {
+  void it("jobUrl encodes each segment", async () => {
     const { s, c } = await client(() => undefined);
     assert.equal(c.jobUrl("team/a b#1"), `${s.url}job/team/job/a%20b%231/`);
   });
@@ -164,8 +164,8 @@ const COMPUTERS = {
   ],
 };
 
-describe("listNodes (spec §2.6)", () => {
-  it("parses the built-in node, agents, labels, offline state and free executors", async () => {
+void describe("listNodes (spec §2.6)", () => {
+  void it("parses the built-in node, agents, labels, offline state and free executors", async () => {
     const { c } = await client((r, res) => {
       if (r.url.pathname === "/computer/api/json") return json(res, COMPUTERS);
       if (r.url.pathname === "/api/json") return json(res, { _class: "hudson.model.Hudson", mode: "NORMAL" });
@@ -188,7 +188,7 @@ describe("listNodes (spec §2.6)", () => {
     assert.equal(a2.description, null);
   });
 
-  it("reads EXCLUSIVE mode from config.xml once per node, caches it, and forgets vanished nodes", async () => {
+  void it("reads EXCLUSIVE mode from config.xml once per node, caches it, and forgets vanished nodes", async () => {
     let computers = COMPUTERS.computer;
     const { s, c } = await client((r, res) => {
       if (r.url.pathname === "/computer/api/json") return json(res, { computer: computers });
@@ -209,7 +209,7 @@ describe("listNodes (spec §2.6)", () => {
     assert.deepEqual(s.requests.slice(5).map((r) => r.url.pathname), ["/computer/api/json", "/computer/api/json", "/computer/agent2/config.xml"]);
   });
 
-  it("uses a `mode` field of the computer JSON when there is one, without config.xml", async () => {
+  void it("uses a `mode` field of the computer JSON when there is one, without config.xml", async () => {
     const { s, c } = await client((_r, res) =>
       json(res, { computer: [{ _class: "hudson.slaves.SlaveComputer", displayName: "n1", mode: "EXCLUSIVE", executors: [] }] }),
     );
@@ -219,7 +219,7 @@ describe("listNodes (spec §2.6)", () => {
     assert.equal(s.requests.length, 1);
   });
 
-  it("a 403 on config.xml (no ExtendedRead) means NORMAL, cached", async () => {
+  void it("a 403 on config.xml (no ExtendedRead) means NORMAL, cached", async () => {
     const { s, c } = await client((r, res) =>
       r.url.pathname === "/computer/api/json"
         ? json(res, { computer: [{ _class: "hudson.slaves.SlaveComputer", displayName: "n1", executors: [] }] })
@@ -230,13 +230,13 @@ describe("listNodes (spec §2.6)", () => {
     assert.equal(s.requests.length, 3);
   });
 
-  it("modeFromConfigXml", () => {
+  void it("modeFromConfigXml", () => {
     assert.equal(modeFromConfigXml("<slave>\n  <mode>EXCLUSIVE</mode>\n</slave>"), "EXCLUSIVE");
     assert.equal(modeFromConfigXml("<slave><mode>NORMAL</mode></slave>"), "NORMAL");
     assert.equal(modeFromConfigXml("<slave/>"), null);
   });
 
-  it("setNodeOffline uses changeOfflineCause (idempotent); setNodeOnline toggles only a temporarily offline node", async () => {
+  void it("setNodeOffline uses changeOfflineCause (idempotent); setNodeOnline toggles only a temporarily offline node", async () => {
     let temp = true;
     const { s, c } = await client((r, res) => {
       if (r.method === "GET") return json(res, { _class: "hudson.slaves.SlaveComputer", temporarilyOffline: temp });

@@ -100,21 +100,21 @@ function record(p: JenkinsPoller): string[] {
   return ev;
 }
 
-describe("diff helpers", () => {
-  it("build keys come from the URL path, whatever the host", () => {
+void describe("diff helpers", () => {
+  void it("build keys come from the URL path, whatever the host", () => {
     assert.equal(jobFullNameFromUrl("https://ci.example/jenkins/job/a/job/b%20c/12/"), "a/b c");
     assert.deepEqual(buildRefFromUrl("https://ci.example/job/a/job/b/12/"), { key: "a/b#12", url: "https://ci.example/job/a/job/b/12/", jobFullName: "a/b", number: 12 });
     assert.equal(buildRefFromUrl("https://ci.example/computer/x/"), null);
     assert.equal(buildKey("a/b", 3), "a/b#3");
   });
 
-  it("runningBuilds counts a Pipeline run seen on several executors once, one-off executors included", () => {
+  void it("runningBuilds counts a Pipeline run seen on several executors once, one-off executors included", () => {
     const n1 = node("a1", [buildUrl("p", 3), buildUrl("f", 1)]);
     const builtIn = { ...node("", []), oneOffExecutors: [{ number: -1, idle: false, build: { number: 3, url: buildUrl("p", 3) } }] };
     assert.deepEqual([...runningBuilds([builtIn, n1]).keys()], ["p#3", "f#1"]);
   });
 
-  it("diffJobs: added, changed and removed; a new lastBuild alone is no change", () => {
+  void it("diffJobs: added, changed and removed; a new lastBuild alone is no change", () => {
     const prev = new Map([job("a", 1), job("b"), job("c")].map((j) => [j.fullName, j]));
     const d = diffJobs(prev, [job("a", 5), job("b", null, { disabled: true }), job("d")]);
     assert.deepEqual(d.added.map((j) => j.fullName), ["d"]);
@@ -122,7 +122,7 @@ describe("diff helpers", () => {
     assert.deepEqual(d.removed, ["c"]);
   });
 
-  it("diffNodes: new and changed nodes, removed names", () => {
+  void it("diffNodes: new and changed nodes, removed names", () => {
     const prev = new Map([node("a", []), node("b", [])].map((n) => [n.name, n]));
     const d = diffNodes(prev, [node("a", []), node("b", [buildUrl("x", 1)]), node("c", [])]);
     assert.deepEqual(d.changed.map((n) => n.name), ["b", "c"]);
@@ -130,7 +130,7 @@ describe("diff helpers", () => {
     assert.deepEqual(diffNodes(prev, [node("a", [])]).removed, ["b"]);
   });
 
-  it("missedBuildNumbers: nothing on first sight, the gap afterwards, capped to the newest", () => {
+  void it("missedBuildNumbers: nothing on first sight, the gap afterwards, capped to the newest", () => {
     assert.deepEqual(missedBuildNumbers(undefined, 5, 20), []);
     assert.deepEqual(missedBuildNumbers(3, 5, 20), [4, 5]);
     assert.deepEqual(missedBuildNumbers(null, 2, 20), [1, 2]);
@@ -140,8 +140,8 @@ describe("diff helpers", () => {
   });
 });
 
-describe("JenkinsPoller", () => {
-  it("started/finished from executors, once each, in order, even if the build shows up again", async () => {
+void describe("JenkinsPoller", () => {
+  void it("started/finished from executors, once each, in order, even if the build shows up again", async () => {
     const c = new FakeClient();
     c.jobs = [job("f", 0)];
     const p = new JenkinsPoller(c, { jobsEveryCycles: 100 });
@@ -165,7 +165,7 @@ describe("JenkinsPoller", () => {
     assert.deepEqual(p.runningBuilds, []);
   });
 
-  it("a build already done when first fetched gets both events; a build still building after leaving its executor is re-checked", async () => {
+  void it("a build already done when first fetched gets both events; a build still building after leaving its executor is re-checked", async () => {
     const c = new FakeClient();
     const p = new JenkinsPoller(c);
     const ev = record(p);
@@ -184,7 +184,7 @@ describe("JenkinsPoller", () => {
     assert.deepEqual(ev.slice(3), ["finished f#2 ABORTED"]);
   });
 
-  it("a build shorter than the interval: found through its queue item, across the executable:null window", async () => {
+  void it("a build shorter than the interval: found through its queue item, across the executable:null window", async () => {
     const c = new FakeClient();
     const p = new JenkinsPoller(c, { jobsEveryCycles: 100 });
     const ev = record(p);
@@ -204,7 +204,7 @@ describe("JenkinsPoller", () => {
     assert.deepEqual(c.calls.slice(before), ["listQueue", "listNodes"], "the lookup is done");
   });
 
-  it("no lookup for an item whose build was seen on an executor; an expired item is found by queue id; a cancelled one is dropped", async () => {
+  void it("no lookup for an item whose build was seen on an executor; an expired item is found by queue id; a cancelled one is dropped", async () => {
     const c = new FakeClient();
     const p = new JenkinsPoller(c, { jobsEveryCycles: 100 });
     const ev = record(p);
@@ -228,7 +228,7 @@ describe("JenkinsPoller", () => {
     assert.deepEqual(ev, ["started f#1", "started g#4", "finished g#4 FAILURE"]);
   });
 
-  it("safety net: lastBuild numbers never reported are fetched when the job list is refreshed", async () => {
+  void it("safety net: lastBuild numbers never reported are fetched when the job list is refreshed", async () => {
     const c = new FakeClient();
     c.jobs = [job("f", 3), job("g", 1)];
     const p = new JenkinsPoller(c, { jobsEveryCycles: 2 });
@@ -251,7 +251,7 @@ describe("JenkinsPoller", () => {
     assert.deepEqual(ev.slice(4), ["finished new#1 SUCCESS"]);
   });
 
-  it("emits jobs and nodes changes", async () => {
+  void it("emits jobs and nodes changes", async () => {
     const c = new FakeClient();
     c.jobs = [job("a")];
     c.nodes = [node("n1", [])];
@@ -271,7 +271,7 @@ describe("JenkinsPoller", () => {
     assert.deepEqual([...p.nodes.keys()], ["n2"]);
   });
 
-  it("on Jenkins errors: health false, state kept, no crash; health true when it answers again", async () => {
+  void it("on Jenkins errors: health false, state kept, no crash; health true when it answers again", async () => {
     const c = new FakeClient();
     c.jobs = [job("a")];
     c.nodes = [node("n1", [])];
@@ -296,7 +296,7 @@ describe("JenkinsPoller", () => {
     assert.deepEqual(errors, ["ECONNREFUSED", "ECONNREFUSED"]);
   });
 
-  it("the request count per cycle is the same for 10 and for 200 running builds", async () => {
+  void it("the request count per cycle is the same for 10 and for 200 running builds", async () => {
     async function steadyRequests(n: number): Promise<number> {
       const c = new FakeClient();
       c.jobs = [job("f", 0)];
@@ -319,7 +319,7 @@ describe("JenkinsPoller", () => {
     assert.equal(await steadyRequests(200), 2);
   });
 
-  it("caps the re-checks of builds that left their executor but still say building", async () => {
+  void it("caps the re-checks of builds that left their executor but still say building", async () => {
     const c = new FakeClient();
     const urls = Array.from({ length: 30 }, (_, i) => buildUrl("f", i + 1));
     for (const [i, u] of urls.entries()) c.builds.set(u, build("f", i + 1, { building: true }));
@@ -335,7 +335,7 @@ describe("JenkinsPoller", () => {
     assert.deepEqual(cycles.slice(1), [2 + 30, 2 + 5, 2 + 5]);
   });
 
-  it("start() polls on its interval, stop() waits for the cycle and leaves no timer; a throwing listener is contained", async () => {
+  void it("start() polls on its interval, stop() waits for the cycle and leaves no timer; a throwing listener is contained", async () => {
     const c = new FakeClient();
     const p = new JenkinsPoller(c, { intervalMs: 10 });
     let cycles = 0;

@@ -18,8 +18,8 @@ const J = "http://jenkins.example/";
 const task = { _class: "hudson.model.FreeStyleProject", name: "build", url: `${J}job/team/job/build/`, color: "blue" };
 const params = [{ _class: "hudson.model.ParametersAction", parameters: [{ _class: "hudson.model.StringParameterValue", name: "ZUUL_UUID", value: "u1" }, { _class: "hudson.model.BooleanParameterValue", name: "DEBUG", value: true }] }, { _class: "hudson.model.CauseAction" }, {}];
 
-describe("queue (spec §2.4)", () => {
-  it("maps the four item classes to states, with why, stuck and params", async () => {
+void describe("queue (spec §2.4)", () => {
+  void it("maps the four item classes to states, with why, stuck and params", async () => {
     const { s, c } = await client((_r, res) =>
       json(res, {
         _class: "hudson.model.Queue",
@@ -52,14 +52,14 @@ describe("queue (spec §2.4)", () => {
     assert.deepEqual([items[3]!.state, items[3]!.cancelled, items[3]!.executable], ["left", false, null]);
   });
 
-  it("falls back on the fields when _class is absent", async () => {
+  void it("falls back on the fields when _class is absent", async () => {
     const { c } = await client((_r, res) =>
       json(res, { items: [{ id: 1, task, blocked: true }, { id: 2, task, buildable: true }, { id: 3, task }, { id: 4, task, cancelled: true, executable: null }] }),
     );
     assert.deepEqual((await c.listQueue()).map((i) => i.state), ["blocked", "buildable", "waiting", "left"]);
   });
 
-  it("getQueueItem: a started LeftItem, and 404 once expired", async () => {
+  void it("getQueueItem: a started LeftItem, and 404 once expired", async () => {
     const { s, c } = await client((r, res) =>
       r.url.pathname === "/queue/item/42/api/json"
         ? json(res, { _class: "hudson.model.Queue$LeftItem", id: 42, task, url: "queue/item/42/", why: null, cancelled: false, executable: { _class: "hudson.model.FreeStyleBuild", number: 8, url: `${J}job/team/job/build/8/` }, actions: params })
@@ -72,7 +72,7 @@ describe("queue (spec §2.4)", () => {
     assert.equal(s.requests.length, 2);
   });
 
-  it("cancelQueueItem: 204 -> true, 404 -> false, POST /queue/cancelItem?id=N", async () => {
+  void it("cancelQueueItem: 204 -> true, 404 -> false, POST /queue/cancelItem?id=N", async () => {
     const { s, c } = await client((r, res) => text(res, r.url.searchParams.get("id") === "5" ? 204 : 404, ""));
     assert.equal(await c.cancelQueueItem(5), true);
     assert.equal(await c.cancelQueueItem(6), false);
@@ -83,8 +83,8 @@ describe("queue (spec §2.4)", () => {
 const running = { _class: "hudson.model.FreeStyleBuild", actions: params, building: true, description: null, duration: 0, estimatedDuration: 61234, executor: {}, number: 8, queueId: 42, result: "FAILURE", timestamp: 1700000006000, url: `${J}job/team/job/build/8/`, builtOn: "" };
 const done = { ...running, building: false, result: "SUCCESS", duration: 5000, description: "<b>hi</b>" };
 
-describe("builds (spec §2.5)", () => {
-  it("getBuild: a result can be set while building; done only when building is false", async () => {
+void describe("builds (spec §2.5)", () => {
+  void it("getBuild: a result can be set while building; done only when building is false", async () => {
     let body: object = running;
     const { s, c } = await client((_r, res) => json(res, body));
     const b = await c.getBuild("team/build", 8);
@@ -111,7 +111,7 @@ describe("builds (spec §2.5)", () => {
     assert.equal(d?.description, "<b>hi</b>");
   });
 
-  it("getBuildByUrl rebases Jenkins' root URL onto the base URL", async () => {
+  void it("getBuildByUrl rebases Jenkins' root URL onto the base URL", async () => {
     const { s, c } = await client((_r, res) => json(res, done));
     const b = await c.getBuildByUrl("https://public.example/ci/job/team/job/build/8/");
     assert.equal(s.requests[0]!.url.pathname, "/job/team/job/build/8/api/json");
@@ -119,7 +119,7 @@ describe("builds (spec §2.5)", () => {
     await assert.rejects(c.getBuildByUrl("http://x/job/team/"), /not a build URL/);
   });
 
-  it("findBuildByQueueId looks through the newest 50 builds in one request", async () => {
+  void it("findBuildByQueueId looks through the newest 50 builds in one request", async () => {
     const { s, c } = await client((_r, res) => json(res, { builds: [{ ...done, number: 9, queueId: 43 }, done] }));
     const b = await c.findBuildByQueueId("team/build", 42);
     assert.equal(b?.number, 8);
@@ -127,7 +127,7 @@ describe("builds (spec §2.5)", () => {
     assert.equal(await c.findBuildByQueueId("team/build", 99), null);
   });
 
-  it("stopBuild and setDescription POST to the build (302 answers)", async () => {
+  void it("stopBuild and setDescription POST to the build (302 answers)", async () => {
     const { s, c } = await client((_r, res) => text(res, 302, "", { location: "." }));
     await c.stopBuild("team/build", 8);
     await c.setDescription("team/build", 8, "<a href='x'>log</a>");
@@ -136,13 +136,13 @@ describe("builds (spec §2.5)", () => {
   });
 });
 
-describe("root and quiet-down (spec §2.7)", () => {
-  it("root() reads quietingDown, the reason, crumbs, security and the X-Jenkins version", async () => {
+void describe("root and quiet-down (spec §2.7)", () => {
+  void it("root() reads quietingDown, the reason, crumbs, security and the X-Jenkins version", async () => {
     const { c } = await client((_r, res) => json(res, { _class: "hudson.model.Hudson", quietingDown: true, quietDownReason: "restart", useCrumbs: true, useSecurity: true, mode: "NORMAL" }));
     assert.deepEqual(await c.root(), { quietingDown: true, quietDownReason: "restart", version: "2.479.1", useCrumbs: true, useSecurity: true, mode: "NORMAL" });
   });
 
-  it("quietDown sends the message; cancelQuietDown", async () => {
+  void it("quietDown sends the message; cancelQuietDown", async () => {
     const { s, c } = await client((_r, res) => text(res, 302, "", { location: "/" }));
     await c.quietDown("sidecar drain");
     await c.quietDown();
