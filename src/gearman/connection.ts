@@ -64,6 +64,7 @@ export class GearmanConnection extends TypedEmitter<ConnectionEvents> {
   #echoTimer: NodeJS.Timeout | undefined;
   #echoDeadline: NodeJS.Timeout | undefined;
   #echoSeq = 0;
+  #corked = false;
 
   constructor(address: ServerAddress, opts: GearmanConnectionOptions = {}) {
     super();
@@ -103,6 +104,15 @@ export class GearmanConnection extends TypedEmitter<ConnectionEvents> {
   send(type: PacketTypeNumber, args: ReadonlyArray<Buffer | string> = []): boolean {
     const s = this.#socket;
     if (!this.#connected || !s) return false;
+    // Packets sent in one tick go out in one write (e.g. WORK_COMPLETE + GRAB_JOB_UNIQ).
+    if (!this.#corked) {
+      this.#corked = true;
+      s.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        s.uncork();
+      });
+    }
     s.write(encode("REQ", type, args));
     return true;
   }
