@@ -50,6 +50,13 @@ function statusRes(conn: ServerConn, handle: string, job: Job | undefined): void
   ]);
 }
 
+/** gearmand 1.1.20's ERROR text for a WORK_* on a job this connection does not own. */
+function notFoundText(type: PacketTypeNumber): string {
+  if (type === PacketType.WORK_DATA || type === PacketType.WORK_WARNING) return "Job does not exist on server";
+  if (type === PacketType.WORK_EXCEPTION) return "An exception was received for a job that does not exist";
+  return "Job given in work result not found";
+}
+
 /** Handles one request packet from `conn`. */
 export function dispatch(core: ServerCore, conn: ServerConn, p: Packet): void {
   const a = p.args;
@@ -114,7 +121,7 @@ export function dispatch(core: ServerCore, conn: ServerConn, p: Packet): void {
     case PacketType.WORK_COMPLETE:
     case PacketType.WORK_FAIL:
     case PacketType.WORK_EXCEPTION:
-      if (!core.work(conn, p.type, a)) error(conn, "JOB_NOT_FOUND", "Job given in work result not found");
+      if (!core.work(conn, p.type, a)) error(conn, "JOB_NOT_FOUND", notFoundText(p.type));
       return;
     case PacketType.GET_STATUS: {
       const handle = str(a[0]);

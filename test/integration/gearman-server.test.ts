@@ -93,7 +93,7 @@ class Raw {
   }
 }
 
-describe("embedded gearman server over sockets", () => {
+void describe("embedded gearman server over sockets", () => {
   const server = new GearmanServer();
   let port = 0;
   const raws: Raw[] = [];
@@ -111,12 +111,12 @@ describe("embedded gearman server over sockets", () => {
     await server.close();
   });
 
-  it("listens on loopback and reports its address and stats", () => {
+  void it("listens on loopback and reports its address and stats", () => {
     assert.deepEqual(server.address, { host: "127.0.0.1", port });
     assert.equal(server.stats().queued, 0);
   });
 
-  it("relays submit → grab → WORK_DATA/STATUS/COMPLETE with raw packets", async () => {
+  void it("relays submit → grab → WORK_DATA/STATUS/COMPLETE with raw packets", async () => {
     const c = raw();
     const w = raw();
     w.send(PacketType.CAN_DO, "raw_f");
@@ -135,7 +135,7 @@ describe("embedded gearman server over sockets", () => {
     assert.deepEqual(await c.take(3), [`WORK_DATA ${handle} {"url":"x"}`, `WORK_STATUS ${handle} 1 2`, `WORK_COMPLETE ${handle} ok`]);
   });
 
-  it("speaks the admin text protocol on the same port (spec §2)", async () => {
+  void it("speaks the admin text protocol on the same port (spec §2)", async () => {
     const a = raw();
     assert.equal(await a.admin("version"), "OK 1.1.20-embedded\n");
     assert.match(await a.admin("status"), /^raw_f\t0\t0\t1\n\.\n$/m);
@@ -143,7 +143,7 @@ describe("embedded gearman server over sockets", () => {
     assert.equal(await a.admin("shutdown"), "ERR UNKNOWN_COMMAND Unknown+server+commandshutdown\r\n");
   });
 
-  it("closes the connection on an unknown packet type or an oversized body (spec §1)", async () => {
+  void it("closes the connection on an unknown packet type or an oversized body (spec §1)", async () => {
     const r = raw();
     const bad = Buffer.alloc(12);
     bad.write("\0REQ", 0, "latin1");
@@ -158,7 +158,7 @@ describe("embedded gearman server over sockets", () => {
     await small.close();
   });
 
-  it("works with the project's GearmanClient, GearmanWorker and GearmanAdmin", async () => {
+  void it("works with the project's GearmanClient, GearmanWorker and GearmanAdmin", async () => {
     const addr = { host: "127.0.0.1", port };
     const admin = new GearmanAdmin(addr);
     const client = new GearmanClient({ servers: [addr], connection: { echoIntervalMs: 0 } });
@@ -206,7 +206,7 @@ describe("embedded gearman server over sockets", () => {
     }
   });
 
-  it("close() closes every connection and the listener, and is idempotent", async () => {
+  void it("close() closes every connection and the listener, and is idempotent", async () => {
     const s = new GearmanServer();
     const p = (await s.start()).port;
     const r1 = new Raw(p);

@@ -60,8 +60,8 @@ function setup(): { core: ServerCore; admin: (line: string) => string; conns: Fa
   };
 }
 
-describe("embedded gearman server: job logic", () => {
-  it("submit → grab → WORK_* reach the client; handles are H:<host>:<n>", () => {
+void describe("embedded gearman server: job logic", () => {
+  void it("submit → grab → WORK_* reach the client; handles are H:<host>:<n>", () => {
     const { core, conn } = setup();
     const c = conn();
     const w = conn();
@@ -87,7 +87,7 @@ describe("embedded gearman server: job logic", () => {
     assert.deepEqual(c.take(), ["STATUS_RES H:t:1 0 0 0 0"]); // spec §1: unknown handle
   });
 
-  it("GRAB_JOB answers JOB_ASSIGN, GRAB_JOB_ALL answers JOB_ASSIGN_UNIQ without a reducer; NO_JOB when empty", () => {
+  void it("GRAB_JOB answers JOB_ASSIGN, GRAB_JOB_ALL answers JOB_ASSIGN_UNIQ without a reducer; NO_JOB when empty", () => {
     const { core, conn } = setup();
     const c = conn();
     const w = conn();
@@ -103,7 +103,7 @@ describe("embedded gearman server: job logic", () => {
     assert.deepEqual(w.take(), ["JOB_ASSIGN H:t:1 f a", "JOB_ASSIGN_UNIQ H:t:2 f  b", "JOB_ASSIGN_ALL H:t:3 f  red c"]);
   });
 
-  it("NOOP goes to every sleeping worker of the function, once until it grabs again (spec §3)", () => {
+  void it("NOOP goes to every sleeping worker of the function, once until it grabs again (spec §3)", () => {
     const { core, conn } = setup();
     const c = conn();
     const [w1, w2, w3] = [conn(), conn(), conn()];
@@ -127,7 +127,7 @@ describe("embedded gearman server: job logic", () => {
     assert.deepEqual(w2.take(), ["NOOP"]);
   });
 
-  it("coalesces by (function, unique) while queued or running; empty unique never coalesces (spec §3)", () => {
+  void it("coalesces by (function, unique) while queued or running; empty unique never coalesces (spec §3)", () => {
     const { core, conn } = setup();
     const [c1, c2, c3, w] = [conn(), conn(), conn(), conn()];
     req(core, c1, PacketType.SUBMIT_JOB, "f", "u", "first");
@@ -155,7 +155,7 @@ describe("embedded gearman server: job logic", () => {
     assert.deepEqual(c1.take(), ["JOB_CREATED H:t:6", "JOB_CREATED H:t:6", "JOB_CREATED H:t:7"]);
   });
 
-  it("HIGH > NORMAL > LOW within a function, FIFO inside; newest registered function first", () => {
+  void it("HIGH > NORMAL > LOW within a function, FIFO inside; newest registered function first", () => {
     const { core, conn } = setup();
     const [c, w] = [conn(), conn()];
     req(core, c, PacketType.SUBMIT_JOB_LOW, "f", "", "low1");
@@ -173,7 +173,7 @@ describe("embedded gearman server: job logic", () => {
     assert.deepEqual(order, ["g1", "h1", "h2", "n1", "n2", "low1", "low2", "NO_JOB"]);
   });
 
-  it("worker loss, CANT_DO and RESET_ABILITIES requeue at the tail without telling clients (spec §3)", () => {
+  void it("worker loss, CANT_DO and RESET_ABILITIES requeue at the tail without telling clients (spec §3)", () => {
     const { core, conn, admin } = setup();
     const [c, w1, w2] = [conn(), conn(), conn()];
     req(core, c, PacketType.SUBMIT_JOB, "f", "", "a");
@@ -205,7 +205,7 @@ describe("embedded gearman server: job logic", () => {
     assert.deepEqual(c.take(), []);
   });
 
-  it("WORK_* from a connection that does not own the job → ERROR JOB_NOT_FOUND (spec §1)", () => {
+  void it("WORK_* from a connection that does not own the job → ERROR JOB_NOT_FOUND (spec §1)", () => {
     const { core, conn } = setup();
     const [c, w, other] = [conn(), conn(), conn()];
     req(core, c, PacketType.SUBMIT_JOB, "f", "", "a");
@@ -218,7 +218,7 @@ describe("embedded gearman server: job logic", () => {
     assert.deepEqual(c.take(), ["JOB_CREATED H:t:1"]);
   });
 
-  it("WORK_EXCEPTION reaches OPTION_REQ exceptions clients; others get WORK_FAIL with a trailing NUL (spec §3)", () => {
+  void it("WORK_EXCEPTION reaches OPTION_REQ exceptions clients; others get WORK_FAIL with a trailing NUL (spec §3)", () => {
     const { core, conn } = setup();
     const [plain, opted, w] = [conn(), conn(), conn()];
     req(core, opted, PacketType.OPTION_REQ, "exceptions");
@@ -238,7 +238,7 @@ describe("embedded gearman server: job logic", () => {
     assert.equal(core.jobs.size, 0);
   });
 
-  it("background jobs forward nothing; an abandoned queued foreground job is dropped by the next grab (spec §3)", () => {
+  void it("background jobs forward nothing; an abandoned queued foreground job is dropped by the next grab (spec §3)", () => {
     const { core, conn, admin } = setup();
     const [c, w] = [conn(), conn()];
     req(core, c, PacketType.SUBMIT_JOB_BG, "f", "", "bg");
@@ -255,7 +255,7 @@ describe("embedded gearman server: job logic", () => {
     assert.equal(core.jobs.size, 0);
   });
 
-  it("admin: status keeps a function with 0 workers, workers, cancel job, version, maxqueue, unknown (spec §2)", () => {
+  void it("admin: status keeps a function with 0 workers, workers, cancel job, version, maxqueue, unknown (spec §2)", () => {
     const { core, conn, admin } = setup();
     const [c, w] = [conn(), conn()];
     req(core, w, PacketType.SET_CLIENT_ID, "sidecar-1");
@@ -280,7 +280,7 @@ describe("embedded gearman server: job logic", () => {
     assert.equal(admin("show jobs"), "H:t:1\t0\t1\t0\n.\n");
   });
 
-  it("answers ECHO, GET_STATUS_UNIQUE, a too long unique and unexpected packet types like gearmand", () => {
+  void it("answers ECHO, GET_STATUS_UNIQUE, a too long unique and unexpected packet types like gearmand", () => {
     const { core, conn } = setup();
     const c = conn();
     req(core, c, PacketType.ECHO_REQ, "hi\0there");
@@ -301,7 +301,7 @@ describe("embedded gearman server: job logic", () => {
     ]);
   });
 
-  it("handles thousands of functions and jobs quickly", () => {
+  void it("handles thousands of functions and jobs quickly", () => {
     const { core, conn } = setup();
     const [c, w] = [conn(), conn()];
     for (let i = 0; i < 2000; i++) req(core, w, PacketType.CAN_DO, `fn${i}`);
