@@ -21,7 +21,7 @@ import { delay } from "../../src/util/index.js";
 context.blocky = false;
 
 const LOOPBACK = "tcp://127.0.0.1:0";
-const SLOW_JOINER_MS = 250;
+const SLOW_JOINER_MS = 400;
 
 function input(n: number, over: Partial<BuildEventInput> = {}): BuildEventInput {
   return {
@@ -151,17 +151,20 @@ void describe("events: publisher and subscribers over real zeromq", { timeout: 3
     const fast = subscribe({ connect: pub.endpoint });
     try {
       await delay(SLOW_JOINER_MS);
-      let worst = 0;
+      const took: number[] = [];
       const t0 = performance.now();
       for (let n = 1; n <= 10_000; n++) {
         const t = performance.now();
         pub.publish("onFinalized", input(n));
-        worst = Math.max(worst, performance.now() - t);
+        took.push(performance.now() - t);
         assert.ok(pub.stats().queued <= 1024, "the send queue never grows past its cap");
       }
       const total = performance.now() - t0;
-      assert.ok(total < 3000, `10,000 publish() calls took ${total.toFixed(0)}ms`);
-      assert.ok(worst < 100, `slowest publish() took ${worst.toFixed(1)}ms`);
+      // Blocking would never finish (the slow subscriber never reads); bounds are loose for busy CI.
+      took.sort((a, b) => a - b);
+      const p99 = took[Math.floor(took.length * 0.99)]!;
+      assert.ok(total < 5000, `10,000 publish() calls took ${total.toFixed(0)}ms`);
+      assert.ok(p99 < 5, `p99 publish() took ${p99.toFixed(2)}ms`);
       const s = pub.stats();
       assert.equal(s.published, 10_000);
       // The first event is in flight at once; 1024 more fit; the rest evict the oldest queued.
