@@ -82,6 +82,7 @@ export class Dispatcher {
       // gearmand handed us a job we are already running (our connection dropped and it was requeued).
       log.info({ job: existing.job, state: existing.state }, "re-grabbed a job already in flight: adopting it");
       existing.gearman = job;
+      existing.worker = group.worker;
       this.#watchLost(existing);
       if (existing.build) this.#reportStart(existing, existing.build);
       return;
@@ -94,7 +95,7 @@ export class Dispatcher {
     const jobs = this.#o.registrar.jobsFor(job.functionName);
     const fullName = jobs[0];
     if (fullName === undefined || !this.#o.poller.jobs.has(fullName)) {
-      this.#failJob(job, job.functionName, "the job no longer exists in Jenkins", log);
+      this.#failJob(job, group, job.functionName, "the job no longer exists in Jenkins", log);
       return;
     }
     if (jobs.length > 1) log.warn({ jobs }, "several jobs share this short name; running the first");
@@ -105,12 +106,12 @@ export class Dispatcher {
       const msg = e instanceof BadArgumentsError ? e.message : describeError(e);
       log.warn({ reason: msg }, "refusing a job with bad arguments (WORK_EXCEPTION)");
       job.exception(msg);
-      this.#failJob(job, fullName, `bad arguments: ${msg}`, log);
+      this.#failJob(job, group, fullName, `bad arguments: ${msg}`, log);
       return;
     }
     const node = this.#o.registrar.slots.pick(group.nodes);
     if (node === null) {
-      this.#failJob(job, fullName, new NoFreeNodeError(job.functionName).message, log);
+      this.#failJob(job, group, fullName, new NoFreeNodeError(job.functionName).message, log);
       return;
     }
     const info = this.#o.poller.jobs.get(fullName)!;
@@ -123,6 +124,7 @@ export class Dispatcher {
       node,
       offlineWhenComplete: wantsOfflineWhenComplete(params),
       gearman: job,
+      worker: group.worker,
       grabbedAt: this.#now(),
     });
     this.#track(run);
@@ -155,6 +157,7 @@ export class Dispatcher {
       node: rec.node,
       offlineWhenComplete: wantsOfflineWhenCompleteSafe(job.data),
       gearman: job,
+      worker: group.worker,
       grabbedAt: rec.grabbedAt,
     });
     this.#track(run);
@@ -235,11 +238,7 @@ export class Dispatcher {
         this.#log.error({ err: e, node }, "could not take the node offline after an OFFLINE_NODE_WHEN_COMPLETE build");
       }
     }
-    if (run.failReason !== null) {
-      // Already failed to Zuul (node lost); the build is only followed for the record.
-      this.#end(run, null, run.failReason);
-      return;
-    }
+    this.#beforeEnd(run);
     const sent = run.gearman.complete(reportJson(run, b, this.#o.masterName, node, this.#labels(node), b.result));
     if (!sent) {
       // Our Gearman connection dropped: gearmand requeued the job. Keep the record so that whoever
@@ -263,16 +262,20 @@ export class Dispatcher {
   #finishFailed(run: BuildRun, reason: string): void {
     if (run.state === "finishing" || run.state === "done") return;
     this.#log.warn({ job: run.job, node: run.node, queueId: run.queueId, reason }, "failing the job so that Zuul retries it");
+    this.#beforeEnd(run);
     run.gearman.fail();
-    if (run.state === "running") {
-      // The build still exists in Jenkins; stop holding the slot but do not report it again.
-      run.failReason = reason;
-    }
     this.#end(run, null, reason);
   }
 
-  #failJob(job: WorkerJobPort, name: string, reason: string, log: Logger): void {
+  /** Lowers the worker's capacity before its job ends (registrar.refreshCapacity). */
+  #beforeEnd(run: BuildRun): void {
+    this.#o.registrar.slots.release(run.token);
+    if (!run.gearman.lost && !run.gearman.done) this.#o.registrar.refreshCapacity(run.worker);
+  }
+
+  #failJob(job: WorkerJobPort, group: GroupWorker, name: string, reason: string, log: Logger): void {
     log.warn({ reason }, "failing the job so that Zuul retries it");
+    this.#o.registrar.refreshCapacity(group.worker);
     job.fail();
     this.#o.onOutcome?.({ fn: job.functionName, job: name, result: null, reason, ms: 0 });
   }

@@ -124,11 +124,16 @@ export class Registrar {
     this.refreshCapacity();
   }
 
-  /** Recomputes every worker's capacity; call after any job starts or ends. */
-  refreshCapacity(): void {
+  /**
+   * Recomputes every worker's capacity; call after any job starts or ends. `ending` is a worker
+   * about to send WORK_COMPLETE or WORK_FAIL: its capacity is lowered first, because the worker
+   * may grab again the moment the job ends, before Jenkins shows the executor idle.
+   */
+  refreshCapacity(ending?: WorkerPort): void {
     for (const gw of this.#workers.values()) {
       const free = this.#paused || gw.retired ? 0 : this.slots.freeOf(gw.nodes);
-      gw.worker.setCapacity(gw.worker.running + free);
+      const running = gw.worker === ending ? Math.max(0, gw.worker.running - 1) : gw.worker.running;
+      gw.worker.setCapacity(running + free);
       if (gw.retired && gw.worker.running === 0) {
         this.#workers.delete(gw.id);
         gw.worker.close().catch((e: unknown) => this.#o.logger.warn({ err: e, worker: gw.clientId }, "closing a retired worker failed"));

@@ -1,5 +1,5 @@
 /** One Gearman build job and the Jenkins build it became. */
-import type { BuildInfo, WorkerJobPort } from "./ports.js";
+import type { BuildInfo, WorkerJobPort, WorkerPort } from "./ports.js";
 
 export type RunState = "triggering" | "queued" | "running" | "finishing" | "done";
 
@@ -14,6 +14,8 @@ export class BuildRun {
   readonly offlineWhenComplete: boolean;
   readonly grabbedAt: number;
   gearman: WorkerJobPort;
+  /** The worker holding `gearman`, whose capacity the run counts against. */
+  worker: WorkerPort;
   /** The node reserved for it; replaced by the node it really started on. */
   node: string;
   state: RunState = "triggering";
@@ -22,8 +24,6 @@ export class BuildRun {
   startedAt: number | null = null;
   /** Why Jenkins has not started it yet (queue `why`). */
   why: string | null = null;
-  /** Set when the build will not be reported with a result (Zuul retries). */
-  failReason: string | null = null;
   following = false;
 
   constructor(o: {
@@ -35,6 +35,7 @@ export class BuildRun {
     node: string;
     offlineWhenComplete: boolean;
     gearman: WorkerJobPort;
+    worker: WorkerPort;
     grabbedAt: number;
   }) {
     this.unique = o.unique;
@@ -45,6 +46,7 @@ export class BuildRun {
     this.node = o.node;
     this.offlineWhenComplete = o.offlineWhenComplete;
     this.gearman = o.gearman;
+    this.worker = o.worker;
     this.grabbedAt = o.grabbedAt;
   }
 
