@@ -30,7 +30,7 @@ const NODES: SimNodeSpec[] = [
   { name: "agent2", labels: ["linux"], executors: 1, exclusive: true },
 ];
 
-describe("JenkinsClient against the simulator", { timeout: 30_000 }, () => {
+void describe("JenkinsClient against the simulator", { timeout: 30_000 }, () => {
   let sim: JenkinsSimulator;
   afterEach(() => sim.close());
 
@@ -39,7 +39,7 @@ describe("JenkinsClient against the simulator", { timeout: 30_000 }, () => {
     return new JenkinsClient({ baseUrl: sim.url, auth: { user: USER, token: TOKEN }, retries: 1, backoff: { initialMs: 5, jitter: 0 } });
   }
 
-  it("root, listJobs (folders deeper than one request's nesting), listNodes (built-in, exclusive via config.xml)", async () => {
+  void it("root, listJobs (folders deeper than one request's nesting), listNodes (built-in, exclusive via config.xml)", async () => {
     const c = await setup();
     const root = await c.root();
     assert.deepEqual(root, { quietingDown: false, quietDownReason: null, version: "2.479.1", useCrumbs: true, useSecurity: true, mode: "NORMAL" });
@@ -75,7 +75,7 @@ describe("JenkinsClient against the simulator", { timeout: 30_000 }, () => {
     assert.deepEqual(sim.requestLog().map((r) => r.path.split("?")[0]), ["/computer/api/json"]);
   });
 
-  it("trigger (201, 303 duplicate, parameterless), queue states, queue item -> build, cancel", async () => {
+  void it("trigger (201, 303 duplicate, parameterless), queue states, queue item -> build, cancel", async () => {
     const c = await setup();
     const t1 = await c.trigger("team/build", { REF: "r1", NODE: "agent1" }, { delaySec: 5 });
     assert.equal(t1.existing, false);
@@ -106,7 +106,7 @@ describe("JenkinsClient against the simulator", { timeout: 30_000 }, () => {
     assert.equal(await c.getQueueItem(424242), null);
   });
 
-  it("getBuild, stopBuild, setDescription, 404 -> null", async () => {
+  void it("getBuild, stopBuild, setDescription, 404 -> null", async () => {
     const c = await setup();
     const { queueId } = await c.trigger("team/build", { NODE: "agent1" });
     sim.tick();
@@ -121,7 +121,7 @@ describe("JenkinsClient against the simulator", { timeout: 30_000 }, () => {
     assert.equal(await c.getBuild("nosuch", 1), null);
   });
 
-  it("setNodeOffline / setNodeOnline, quietDown / cancelQuietDown", async () => {
+  void it("setNodeOffline / setNodeOnline, quietDown / cancelQuietDown", async () => {
     const c = await setup();
     await c.setNodeOffline("agent1", "going away");
     await c.setNodeOffline("agent1", "going away"); // idempotent
@@ -138,7 +138,7 @@ describe("JenkinsClient against the simulator", { timeout: 30_000 }, () => {
     assert.equal((await c.root()).quietingDown, false);
   });
 
-  it("password auth: crumb + session cookie, fetched once", async () => {
+  void it("password auth: crumb + session cookie, fetched once", async () => {
     await setup();
     const c = new JenkinsClient({ baseUrl: sim.url, auth: { user: USER, password: PASSWORD } });
     sim.clearRequestLog();
@@ -151,7 +151,7 @@ describe("JenkinsClient against the simulator", { timeout: 30_000 }, () => {
     );
   });
 
-  it("errors: bad token 401, HTML 500 with retries, latency timeout, Jenkins down", async () => {
+  void it("errors: bad token 401, HTML 500 with retries, latency timeout, Jenkins down", async () => {
     const good = await setup();
     const bad = new JenkinsClient({ baseUrl: sim.url, auth: { user: USER, token: "wrong-token-xyz" } });
     await assert.rejects(bad.listJobs(), (e: unknown) => e instanceof JenkinsHttpError && e.status === 401 && /check the user "sidecar" and API token/.test(e.message));
