@@ -15,53 +15,12 @@
 import type { Logger } from "pino";
 import pino from "pino";
 import { coerceError, TypedEmitter } from "../util/index.js";
-import type { JenkinsClient } from "./client.js";
 import { buildKey, buildRefFromUrl, diffJobs, diffNodes, jobFullNameFromUrl, missedBuildNumbers, runningBuilds, type BuildRef } from "./diff.js";
 import { mapLimit } from "./limit.js";
+import type { PollerClient, PollerEvents, PollerOptions, Tracked } from "./poller-types.js";
 import type { BuildInfo, JobInfo, NodeInfo, QueueItem } from "./types.js";
 
-export type PollerEvents = {
-  jobs: [{ added: JobInfo[]; changed: JobInfo[]; removed: string[] }];
-  nodes: [{ all: NodeInfo[]; changed: NodeInfo[]; removed: string[] }];
-  buildStarted: [BuildInfo];
-  buildFinished: [BuildInfo];
-  cycle: [{ ms: number; requests: number }];
-  health: [{ healthy: boolean; error?: Error }];
-  error: [Error];
-};
-
-/** What the poller uses of the client (tests may hand in a fake). */
-export type PollerClient = Pick<
-  JenkinsClient,
-  "listJobs" | "listNodes" | "listQueue" | "getBuild" | "getBuildByUrl" | "getQueueItem" | "findBuildByQueueId" | "requestCount"
->;
-
-export interface PollerOptions {
-  /** Time between the starts of two cycles. @default 2000 */
-  intervalMs?: number;
-  /** Refresh the job list every N cycles (and on the first). @default 5 */
-  jobsEveryCycles?: number;
-  /** @default a silent logger */
-  logger?: Logger;
-  /** Re-fetches per cycle of builds that left their executor but still say `building`. @default 20 */
-  maxRechecksPerCycle?: number;
-  /** Queue items looked up per cycle. @default 50 */
-  maxLookupsPerCycle?: number;
-  /** Builds the safety net fetches per job and job-list refresh. @default 20 */
-  maxMissedPerJob?: number;
-  /** Build GETs in flight at once. @default 8 */
-  concurrency?: number;
-}
-
-interface Tracked {
-  ref: BuildRef;
-  started: boolean;
-  onExecutor: boolean;
-  startedCycle: number;
-  checks: number;
-  lastCheck: number;
-  info: BuildInfo | null;
-}
+export type { PollerClient, PollerEvents, PollerOptions } from "./poller-types.js";
 
 /** A LeftItem whose executable is still null is re-read this many cycles before it is given up. */
 const MAX_LOOKUP_ATTEMPTS = 30;
