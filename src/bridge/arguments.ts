@@ -10,7 +10,7 @@ export const MAX_ARGUMENT_BYTES = 1024 * 1024;
 /** More keys than this are refused. */
 export const MAX_ARGUMENT_KEYS = 1000;
 /** Jenkins parameter names: printable, no '=' (the queue's `params` text is NAME=value lines). */
-const PARAM_NAME = /^[^\s=\x00-\x1f][^=\x00-\x1f]{0,254}$/;
+const PARAM_NAME = /^[^\s=\p{Cc}][^=\p{Cc}]{0,254}$/u;
 
 export function parseArguments(data: Buffer): Record<string, string> {
   if (data.length === 0) return {};

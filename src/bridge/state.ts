@@ -58,7 +58,7 @@ export class StateStore {
     }
     const builds = (parsed as Partial<StateFileV1>).builds;
     if (!Array.isArray(builds)) return;
-    for (const b of builds as InFlightRecord[]) {
+    for (const b of builds) {
       if (typeof b.unique === "string" && b.unique !== "") this.#records.set(b.unique, { ...b });
     }
   }

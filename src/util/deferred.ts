@@ -18,12 +18,15 @@ export function deferred<T>(): Deferred<T> {
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. The timer never outlives the wait. */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    // The abort reason is whatever the caller aborted with, as with node's timers/promises.
     if (signal?.aborted) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       reject(signal.reason);
       return;
     }
     const onAbort = (): void => {
       clearTimeout(timer);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       reject(signal?.reason);
     };
     const timer = setTimeout(() => {

@@ -110,7 +110,7 @@ export async function waitFor<T>(what: string, f: () => T | Promise<T>, timeoutM
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await f();
-    if (v !== undefined && v !== null && v !== false) return v as NonNullable<T>;
+    if (v !== undefined && v !== null && v !== false) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
