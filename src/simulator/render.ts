@@ -170,14 +170,42 @@ function isLazy(v: object): v is LazyList {
   return "size" in v && "at" in v;
 }
 
-function writeList(out: string[], v: Value, pr: Pruner, ctx: unknown, range: Range | null): void {
-  out.push("[");
+/** Output buffer: V8 string ropes make `+=` cheaper than many array pushes and a join. */
+interface Out {
+  s: string;
+}
+
+type Selected = readonly (readonly [PropDef<unknown, unknown>, Pruner, string])[];
+const selections = new WeakMap<Pruner, Map<BeanType<unknown, unknown>, Selected>>();
+
+/** The properties of a bean type this pruner writes, with their child pruners; cached per (pruner, type). */
+function select(pr: Pruner, t: BeanType<unknown, unknown>): Selected {
+  let byType = selections.get(pr);
+  if (byType === undefined) {
+    byType = new Map();
+    selections.set(pr, byType);
+  }
+  let sel = byType.get(t);
+  if (sel === undefined) {
+    const list: (readonly [PropDef<unknown, unknown>, Pruner, string])[] = [];
+    for (const p of t.props) {
+      const child = pr.accept(p.name, p.vis ?? 1, p.inline ?? false);
+      if (child !== null) list.push([p, child, `${JSON.stringify(p.name)}:`]);
+    }
+    sel = list;
+    byType.set(t, sel);
+  }
+  return sel;
+}
+
+function writeList(out: Out, v: Value, pr: Pruner, ctx: unknown, range: Range | null): void {
+  out.s += "[";
   if (Array.isArray(v)) {
     const arr = v as readonly Value[];
     const lo = range === null ? 0 : Math.min(range.min, arr.length);
     const hi = range === null ? arr.length : Math.min(range.max, arr.length);
     for (let i = lo; i < hi; i++) {
-      if (i > lo) out.push(",");
+      if (i > lo) out.s += ",";
       writeValue(out, arr[i] as Value, pr, ctx);
     }
   } else {
@@ -185,55 +213,43 @@ function writeList(out: string[], v: Value, pr: Pruner, ctx: unknown, range: Ran
     const lo = range === null ? 0 : Math.min(range.min, l.size);
     const hi = range === null ? l.size : Math.min(range.max, l.size);
     for (let i = lo; i < hi; i++) {
-      if (i > lo) out.push(",");
+      if (i > lo) out.s += ",";
       writeValue(out, l.at(i), pr, ctx);
     }
   }
-  out.push("]");
+  out.s += "]";
 }
 
-export function writeValue(out: string[], v: Value, pr: Pruner, ctx: unknown, range: Range | null = null): void {
-  if (v === null) out.push("null");
-  else if (typeof v === "string") out.push(JSON.stringify(v));
-  else if (typeof v === "number") out.push(Number.isFinite(v) ? String(v) : "null");
-  else if (typeof v === "boolean") out.push(v ? "true" : "false");
-  else if (Array.isArray(v) || isLazy(v)) writeList(out, v, pr, ctx, range);
-  else if (isBean(v)) writeBean(out, v, pr, ctx);
-  else out.push("null");
+function writeValue(out: Out, v: Value, pr: Pruner, ctx: unknown, range: Range | null = null): void {
+  if (v === null) out.s += "null";
+  else if (typeof v === "string") out.s += JSON.stringify(v);
+  else if (typeof v === "number") out.s += Number.isFinite(v) ? String(v) : "null";
+  else if (typeof v === "boolean") out.s += v ? "true" : "false";
+  else if (Array.isArray(v) || isLazy(v as object)) writeList(out, v, pr, ctx, range);
+  else if (isBean(v as object)) writeBean(out, v as Bean, pr, ctx);
+  else out.s += "null";
 }
 
-const quoted = new Map<string, string>();
-function key(name: string): string {
-  let k = quoted.get(name);
-  if (k === undefined) {
-    k = `${JSON.stringify(name)}:`;
-    quoted.set(name, k);
-  }
-  return k;
-}
-
-export function writeBean(out: string[], b: Bean, pr: Pruner, ctx: unknown): void {
-  out.push("{");
+function writeBean(out: Out, b: Bean, pr: Pruner, ctx: unknown): void {
+  out.s += "{";
   let first = true;
   const cls = b.t.cls(b.o);
   if (cls !== null) {
-    out.push('"_class":', JSON.stringify(cls));
+    out.s += `"_class":${JSON.stringify(cls)}`;
     first = false;
   }
-  for (const p of b.t.props) {
-    const child = pr.accept(p.name, p.vis ?? 1, p.inline ?? false);
-    if (child === null) continue;
-    if (!first) out.push(",");
+  for (const [p, child, key] of select(pr, b.t)) {
+    if (!first) out.s += ",";
     first = false;
-    out.push(key(p.name));
+    out.s += key;
     writeValue(out, p.get(b.o, ctx), child, ctx, child.range);
   }
-  out.push("}");
+  out.s += "}";
 }
 
 /** Renders a root bean: `_class` is always written on the root object. */
 export function renderJson(b: Bean, pr: Pruner, ctx: unknown): string {
-  const out: string[] = [];
+  const out: Out = { s: "" };
   writeBean(out, b, pr, ctx);
-  return out.join("");
+  return out.s;
 }
