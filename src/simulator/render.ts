@@ -225,8 +225,8 @@ function writeValue(out: Out, v: Value, pr: Pruner, ctx: unknown, range: Range |
   else if (typeof v === "string") out.s += JSON.stringify(v);
   else if (typeof v === "number") out.s += Number.isFinite(v) ? String(v) : "null";
   else if (typeof v === "boolean") out.s += v ? "true" : "false";
-  else if (Array.isArray(v) || isLazy(v as object)) writeList(out, v, pr, ctx, range);
-  else if (isBean(v as object)) writeBean(out, v as Bean, pr, ctx);
+  else if (Array.isArray(v) || isLazy(v)) writeList(out, v, pr, ctx, range);
+  else if (isBean(v)) writeBean(out, v, pr, ctx);
   else out.s += "null";
 }
 
