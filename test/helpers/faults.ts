@@ -67,7 +67,10 @@ export async function startFaultDaemon(
 export type Ending = string;
 
 export function endingOf(o: Outcome): Ending {
-  if (o.kind === "complete") return String(o.complete?.["result"] ?? "complete-without-result");
+  if (o.kind === "complete") {
+    const r = o.complete?.["result"];
+    return typeof r === "string" ? r : "complete-without-result";
+  }
   if (o.kind === "fail" || o.kind === "exception") return "retry";
   return "disconnected";
 }
@@ -106,7 +109,7 @@ export function assertNothingLostNothingTwice(
 
 /** One line per case, copied into RELIABILITY.md. */
 export function summary(name: string, fields: Record<string, unknown>): void {
-  const parts = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
+  const parts = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
   console.log(`FAULTS ${name}: ${parts.join(" ")}`);
 }
 
