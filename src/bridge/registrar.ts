@@ -41,6 +41,10 @@ export class Registrar {
   /** function name -> full names of the jobs it may run (several when short names clash across folders). */
   #jobsByFunction = new Map<string, string[]>();
   #badLabels: { job: string; error: string }[] = [];
+  /** Every label atom some job names: a node's function set depends only on its labels among these. */
+  #atoms = new Set<string>();
+  /** Function sets by (online, exclusive, relevant labels), until the jobs change. */
+  #fnCache = new Map<string, readonly string[]>();
   #paused = false;
   #started = false;
 
@@ -53,6 +57,8 @@ export class Registrar {
     const list = [...jobs];
     this.#compiled = compileJobs(list.map((j) => ({ name: j.name, disabled: j.disabled || !j.buildable, labelExpression: j.labelExpression })));
     this.#badLabels = this.#compiled.filter((c) => c.error !== null).map((c) => ({ job: c.name, error: c.error! }));
+    this.#atoms = new Set(this.#compiled.flatMap((c) => c.atoms));
+    this.#fnCache.clear();
     const byName = new Map<string, string[]>();
     for (const j of list) {
       const names = byName.get(j.name);
@@ -92,7 +98,7 @@ export class Registrar {
     const nodeFunctions = new Map<string, readonly string[]>();
     for (const n of list) {
       if (n.numExecutors <= 0) continue;
-      nodeFunctions.set(n.name, functionsForNode({ name: n.name, labels: n.labels, exclusive: n.exclusive, online: isOnline(n) }, this.#compiled));
+      nodeFunctions.set(n.name, this.#functionsOf(n));
     }
     const { plan, nextId } = planGroups(nodeFunctions, this.#plan, this.#nextId);
     this.#plan = [...plan.groups];
@@ -122,6 +128,23 @@ export class Registrar {
       gw.worker.setFunctions([]);
     }
     this.refreshCapacity();
+  }
+
+  /**
+   * functionsForNode, memoised: it reads a node's labels only through the jobs' atoms, so nodes
+   * that agree on those (and on online / exclusive) share one function set. Saves jobs x nodes
+   * label checks per poll cycle (20,000 x 1,000 at OpenStack scale).
+   */
+  #functionsOf(n: NodeInfo): readonly string[] {
+    const online = isOnline(n);
+    const relevant = n.labels.filter((l) => this.#atoms.has(l)).sort();
+    const key = `${online ? 1 : 0}${n.exclusive ? 1 : 0}\n${relevant.join("\n")}`;
+    let fns = this.#fnCache.get(key);
+    if (fns === undefined) {
+      fns = functionsForNode({ name: n.name, labels: n.labels, exclusive: n.exclusive, online }, this.#compiled);
+      this.#fnCache.set(key, fns);
+    }
+    return fns;
   }
 
   /**
