@@ -17,8 +17,8 @@ async function configError(p: Promise<unknown>): Promise<ConfigError> {
   assert.fail("expected a ConfigError");
 }
 
-describe("loadConfig: defaults", () => {
-  it("runs from flags alone and fills every default", async () => {
+void describe("loadConfig: defaults", () => {
+  void it("runs from flags alone and fills every default", async () => {
     const c = await loadConfig({ flags: { ...URL_FLAG } });
     assert.equal(c.jenkins.url, "https://jenkins.example.org/ci/");
     assert.equal(c.jenkins.user, null);
@@ -36,7 +36,7 @@ describe("loadConfig: defaults", () => {
     assert.ok(c.stateFile === `${DEFAULTS.systemStateDir}/state.json` || c.stateFile.endsWith("/.state/state.json"), c.stateFile);
   });
 
-  it("is frozen all the way down", async () => {
+  void it("is frozen all the way down", async () => {
     const c = await loadConfig({ flags: { ...URL_FLAG } });
     for (const o of [c, c.jenkins, c.gearman, c.gearman.servers, c.gearman.servers[0], c.admin.listen, c.drain, c.log]) {
       assert.ok(Object.isFrozen(o));
@@ -49,7 +49,7 @@ describe("loadConfig: defaults", () => {
     }, TypeError);
   });
 
-  it("exports the environment variables the CLI help lists", () => {
+  void it("exports the environment variables the CLI help lists", () => {
     const names = ENV_VARS.map((v) => v.name);
     for (const n of ["JGS_JENKINS_URL", "JGS_JENKINS_USER", "JENKINS_TOKEN", "JGS_JENKINS_TOKEN_FILE", "JGS_GEARMAN", "JGS_ZMQ_BIND", "JGS_ADMIN_LISTEN", "JGS_MASTER_NAME", "JGS_POLL_INTERVAL", "JGS_STATE_FILE", "JGS_LOG_LEVEL"]) {
       assert.ok(names.includes(n as (typeof names)[number]), n);
@@ -57,7 +57,7 @@ describe("loadConfig: defaults", () => {
   });
 });
 
-describe("loadConfig: precedence file < env < flags", () => {
+void describe("loadConfig: precedence file < env < flags", () => {
   const file = tmp.write(
     "layers.yaml",
     ["jenkins:", "  url: http://from-file:8080", "gearman:", "  servers: [file1:4730, file2]", "pollInterval: 5s", "masterName: file-master", "stateFile: /tmp/file-state.json", "log: {level: warn}", ""].join("\n"),
@@ -65,7 +65,7 @@ describe("loadConfig: precedence file < env < flags", () => {
   const env = { JGS_JENKINS_URL: "http://from-env:8080", JGS_GEARMAN: "env1:1, env2:2", JGS_POLL_INTERVAL: "3s", JGS_LOG_LEVEL: "debug" };
   const flags = { jenkinsUrl: "http://from-flags:8080", gearman: ["flag1:7"], pollInterval: "1s" };
 
-  it("the file alone", async () => {
+  void it("the file alone", async () => {
     const c = await loadConfig({ file });
     assert.equal(c.jenkins.url, "http://from-file:8080/");
     assert.deepEqual(c.gearman.servers.map((s) => `${s.host}:${s.port}`), ["file1:4730", "file2:4730"]);
@@ -73,7 +73,7 @@ describe("loadConfig: precedence file < env < flags", () => {
     assert.equal(c.log.level, "warn");
   });
 
-  it("the environment overrides the file, value by value", async () => {
+  void it("the environment overrides the file, value by value", async () => {
     const c = await loadConfig({ file, env });
     assert.equal(c.jenkins.url, "http://from-env:8080/");
     assert.deepEqual(c.gearman.servers.map((s) => `${s.host}:${s.port}`), ["env1:1", "env2:2"]);
@@ -83,7 +83,7 @@ describe("loadConfig: precedence file < env < flags", () => {
     assert.equal(c.stateFile, "/tmp/file-state.json");
   });
 
-  it("flags override both", async () => {
+  void it("flags override both", async () => {
     const c = await loadConfig({ file, env, flags });
     assert.equal(c.jenkins.url, "http://from-flags:8080/");
     assert.deepEqual(c.gearman.servers.map((s) => `${s.host}:${s.port}`), ["flag1:7"]);
@@ -91,20 +91,20 @@ describe("loadConfig: precedence file < env < flags", () => {
     assert.equal(c.log.level, "debug", "flags do not set it, so the environment's value stays");
   });
 
-  it("ignores empty environment values and unset flags", async () => {
+  void it("ignores empty environment values and unset flags", async () => {
     const c = await loadConfig({ file, env: { JGS_POLL_INTERVAL: "" }, flags: { pollInterval: undefined, config: file } });
     assert.equal(c.pollIntervalMs, 5_000);
   });
 });
 
-describe("loadConfig: values", () => {
-  it("normalises the Jenkins URL and derives the master name", async () => {
+void describe("loadConfig: values", () => {
+  void it("normalises the Jenkins URL and derives the master name", async () => {
     const c = await loadConfig({ flags: { jenkinsUrl: " http://ci.example.com:8080/jenkins?x=1#y " } });
     assert.equal(c.jenkins.url, "http://ci.example.com:8080/jenkins/");
     assert.equal(c.masterName, "ci.example.com");
   });
 
-  it("reads durations, TLS servers and the embedded server from YAML", async () => {
+  void it("reads durations, TLS servers and the embedded server from YAML", async () => {
     const file = tmp.write(
       "full.yaml",
       [
@@ -131,7 +131,7 @@ describe("loadConfig: values", () => {
     assert.deepEqual({ bind: c.zmq.bind, ringSize: c.zmq.ringSize }, { bind: "tcp://127.0.0.1:9999", ringSize: 50 });
   });
 
-  it('"embedded" means no servers and an embedded one', async () => {
+  void it('"embedded" means no servers and an embedded one', async () => {
     const c = await loadConfig({ flags: { ...URL_FLAG, gearman: ["embedded"] } });
     assert.deepEqual(c.gearman.servers, []);
     assert.deepEqual(c.gearman.embedded, { host: "127.0.0.1", port: 4730 });
@@ -139,7 +139,7 @@ describe("loadConfig: values", () => {
     assert.deepEqual(d.gearman.embedded, { host: "127.0.0.1", port: 4799 });
   });
 
-  it("--no-zmq disables the publisher, quietDown and the log flags apply", async () => {
+  void it("--no-zmq disables the publisher, quietDown and the log flags apply", async () => {
     const c = await loadConfig({ flags: { ...URL_FLAG, zmq: false, quietDown: true, logLevel: "trace", logPretty: false } });
     assert.equal(c.zmq.enabled, false);
     assert.equal(c.drain.quietDown, true);
@@ -148,7 +148,7 @@ describe("loadConfig: values", () => {
     assert.equal(d.zmq.enabled, true);
   });
 
-  it("listens beyond loopback when an admin token file is given", async () => {
+  void it("listens beyond loopback when an admin token file is given", async () => {
     const tokenFile = tmp.write("admin-token", "adm1n-s3cret\n");
     const c = await loadConfig({ flags: { ...URL_FLAG, adminListen: "0.0.0.0:9000", adminTokenFile: tokenFile } });
     assert.deepEqual(c.admin.listen, { host: "0.0.0.0", port: 9000 });
@@ -156,26 +156,26 @@ describe("loadConfig: values", () => {
   });
 });
 
-describe("loadConfig: errors name the key", () => {
-  it("a missing config file", async () => {
+void describe("loadConfig: errors name the key", () => {
+  void it("a missing config file", async () => {
     const e = await configError(loadConfig({ file: `${tmp.dir}/missing.yaml` }));
     assert.equal(e.key, "config");
     assert.match(e.message, /missing\.yaml.*no such file/);
   });
 
-  it("invalid YAML, with its position", async () => {
+  void it("invalid YAML, with its position", async () => {
     const file = tmp.write("broken.yaml", "jenkins:\n  url: [unclosed\n");
     const e = await configError(loadConfig({ file }));
     assert.equal(e.key, "config");
     assert.match(e.message, /broken\.yaml" is not valid YAML at line \d+/);
   });
 
-  it("a file that is not a mapping", async () => {
+  void it("a file that is not a mapping", async () => {
     const file = tmp.write("list.yaml", "- a\n- b\n");
     assert.equal((await configError(loadConfig({ file }))).key, "config");
   });
 
-  it("an unknown nested key (gearman.serverz), with the file it is in", async () => {
+  void it("an unknown nested key (gearman.serverz), with the file it is in", async () => {
     const file = tmp.write("unknown.yaml", "jenkins: {url: 'http://j'}\ngearman:\n  serverz: [a:1]\n");
     const e = await configError(loadConfig({ file }));
     assert.equal(e.key, "gearman.serverz");
@@ -183,93 +183,93 @@ describe("loadConfig: errors name the key", () => {
     assert.ok(e.message.includes(file));
   });
 
-  it("an unknown top-level key, with a hint for *Ms keys", async () => {
+  void it("an unknown top-level key, with a hint for *Ms keys", async () => {
     const file = tmp.write("ms.yaml", "jenkins: {url: 'http://j'}\npollIntervalMs: 2000\n");
     const e = await configError(loadConfig({ file }));
     assert.equal(e.key, "pollIntervalMs");
     assert.match(e.message, /pollInterval: 2s/);
   });
 
-  it("a secret written inline in the file", async () => {
+  void it("a secret written inline in the file", async () => {
     const file = tmp.write("inline.yaml", "jenkins: {url: 'http://j', user: u, token: inline-s3cret}\n");
     const e = await configError(loadConfig({ file }));
     assert.equal(e.key, "jenkins.token");
     assert.ok(!e.message.includes("inline-s3cret"));
   });
 
-  it("an unknown flag", async () => {
+  void it("an unknown flag", async () => {
     const e = await configError(loadConfig({ flags: { ...URL_FLAG, gearmen: ["a:1"] } }));
     assert.equal(e.key, "gearmen");
   });
 
-  it("a missing Jenkins URL", async () => {
+  void it("a missing Jenkins URL", async () => {
     const e = await configError(loadConfig({}));
     assert.equal(e.key, "jenkins.url");
     assert.match(e.message, /--jenkins-url/);
   });
 
-  it("a Jenkins URL with credentials, without echoing them", async () => {
+  void it("a Jenkins URL with credentials, without echoing them", async () => {
     const e = await configError(loadConfig({ flags: { jenkinsUrl: "https://bob:hunter2@jenkins/" } }));
     assert.equal(e.key, "jenkins.url");
     assert.ok(!e.message.includes("hunter2"));
   });
 
-  it("a bad Gearman address, naming the value and the flag", async () => {
+  void it("a bad Gearman address, naming the value and the flag", async () => {
     const e = await configError(loadConfig({ flags: { ...URL_FLAG, gearman: ["ok:1", "bad:99999"] } }));
     assert.equal(e.key, "gearman.servers[1]");
     assert.match(e.message, /"bad:99999"/);
     assert.match(e.message, /--gearman/);
   });
 
-  it("a bad admin address from the environment", async () => {
+  void it("a bad admin address from the environment", async () => {
     const e = await configError(loadConfig({ flags: { ...URL_FLAG }, env: { JGS_ADMIN_LISTEN: "localhost:http" } }));
     assert.equal(e.key, "admin.listen");
     assert.match(e.message, /"localhost:http".*JGS_ADMIN_LISTEN/s);
   });
 
-  it("a bad duration, naming the value and where it came from", async () => {
+  void it("a bad duration, naming the value and where it came from", async () => {
     const e = await configError(loadConfig({ flags: { ...URL_FLAG }, env: { JGS_POLL_INTERVAL: "soon" } }));
     assert.equal(e.key, "pollInterval");
     assert.match(e.message, /"soon".*JGS_POLL_INTERVAL/s);
   });
 
-  it("a poll interval too short, a bad log level, a bad ZeroMQ endpoint", async () => {
+  void it("a poll interval too short, a bad log level, a bad ZeroMQ endpoint", async () => {
     assert.equal((await configError(loadConfig({ flags: { ...URL_FLAG, pollInterval: "10ms" } }))).key, "pollInterval");
     assert.equal((await configError(loadConfig({ flags: { ...URL_FLAG, logLevel: "loud" } }))).key, "log.level");
     assert.equal((await configError(loadConfig({ flags: { ...URL_FLAG, zmqBind: "tcp://*" } }))).key, "zmq.bind");
   });
 });
 
-describe("loadConfig: contradictions are named", () => {
-  it('"embedded" mixed with other servers', async () => {
+void describe("loadConfig: contradictions are named", () => {
+  void it('"embedded" mixed with other servers', async () => {
     const e = await configError(loadConfig({ flags: { ...URL_FLAG, gearman: ["embedded", "g1:4730"] } }));
     assert.equal(e.key, "gearman.servers");
     assert.match(e.message, /embedded.*cannot be mixed/);
   });
 
-  it("the same server twice", async () => {
+  void it("the same server twice", async () => {
     assert.equal((await configError(loadConfig({ flags: { ...URL_FLAG, gearman: ["g:1", "g:1"] } }))).key, "gearman.servers");
   });
 
-  it("admin beyond loopback without a token", async () => {
+  void it("admin beyond loopback without a token", async () => {
     const e = await configError(loadConfig({ flags: { ...URL_FLAG, adminListen: "0.0.0.0:8099" } }));
     assert.equal(e.key, "admin.listen");
     assert.match(e.message, /--admin-token-file/);
   });
 
-  it("a token and a password", async () => {
+  void it("a token and a password", async () => {
     const e = await configError(loadConfig({ flags: { ...URL_FLAG, jenkinsUser: "u" }, env: { JENKINS_TOKEN: "t0k", JENKINS_PASSWORD: "pw" } }));
     assert.equal(e.key, "jenkins.token");
     assert.match(e.message, /JENKINS_TOKEN.*JENKINS_PASSWORD/);
   });
 
-  it("JENKINS_TOKEN and JGS_JENKINS_TOKEN_FILE in the same layer", async () => {
+  void it("JENKINS_TOKEN and JGS_JENKINS_TOKEN_FILE in the same layer", async () => {
     const file = tmp.write("tok-both", "t\n");
     const e = await configError(loadConfig({ flags: { ...URL_FLAG, jenkinsUser: "u" }, env: { JENKINS_TOKEN: "t", JGS_JENKINS_TOKEN_FILE: file } }));
     assert.equal(e.key, "jenkins.token");
   });
 
-  it("a token without a user", async () => {
+  void it("a token without a user", async () => {
     assert.equal((await configError(loadConfig({ flags: { ...URL_FLAG }, env: { JENKINS_TOKEN: "t" } }))).key, "jenkins.user");
   });
 });

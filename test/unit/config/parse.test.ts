@@ -3,8 +3,8 @@ import { describe, it } from "node:test";
 
 import { ConfigValueError, formatHostPort, parseDuration, parseHostPort } from "../../../src/config/index.js";
 
-describe("parseDuration", () => {
-  it("reads units, compounds and plain milliseconds", () => {
+void describe("parseDuration", () => {
+  void it("reads units, compounds and plain milliseconds", () => {
     assert.equal(parseDuration("2h"), 7_200_000);
     assert.equal(parseDuration("10m"), 600_000);
     assert.equal(parseDuration("30s"), 30_000);
@@ -17,19 +17,19 @@ describe("parseDuration", () => {
   });
 
   for (const bad of ["", "abc", "5x", "10 m", "-1s", "s", "1m junk"]) {
-    it(`rejects ${JSON.stringify(bad)} and names the value`, () => {
+    void it(`rejects ${JSON.stringify(bad)} and names the value`, () => {
       assert.throws(() => parseDuration(bad), (e: unknown) => e instanceof ConfigValueError && e.value === bad && e.message.includes(`"${bad}"`));
     });
   }
 
-  it("rejects negative and non-finite numbers", () => {
+  void it("rejects negative and non-finite numbers", () => {
     assert.throws(() => parseDuration(-5), ConfigValueError);
     assert.throws(() => parseDuration(Number.NaN), ConfigValueError);
   });
 });
 
-describe("parseHostPort", () => {
-  it("reads host:port, host alone, IPv6 in brackets and bare IPv6", () => {
+void describe("parseHostPort", () => {
+  void it("reads host:port, host alone, IPv6 in brackets and bare IPv6", () => {
     assert.deepEqual(parseHostPort("gearman.example.org:4731", 4730), { host: "gearman.example.org", port: 4731 });
     assert.deepEqual(parseHostPort("10.0.0.1", 4730), { host: "10.0.0.1", port: 4730 });
     assert.deepEqual(parseHostPort("[::1]:4730", 1), { host: "::1", port: 4730 });
@@ -39,12 +39,12 @@ describe("parseHostPort", () => {
   });
 
   for (const bad of ["host:99999", "host:abc", ":4730", "[::1:4730", "fe80::1::2:4730", "bad host:1", "[::1]x", "host:"]) {
-    it(`rejects ${JSON.stringify(bad)} and names the value`, () => {
+    void it(`rejects ${JSON.stringify(bad)} and names the value`, () => {
       assert.throws(() => parseHostPort(bad, 4730), (e: unknown) => e instanceof ConfigValueError && e.message.includes(`"${bad}"`));
     });
   }
 
-  it("formats IPv6 hosts with brackets", () => {
+  void it("formats IPv6 hosts with brackets", () => {
     assert.equal(formatHostPort({ host: "::1", port: 4730 }), "[::1]:4730");
     assert.equal(formatHostPort({ host: "a", port: 1 }), "a:1");
   });

@@ -23,8 +23,8 @@ async function rejection(p: Promise<unknown>): Promise<ConfigError> {
   assert.fail("expected a ConfigError");
 }
 
-describe("secrets: where the token comes from", () => {
-  it("reads the token from --jenkins-token-file, trimming the newline", async () => {
+void describe("secrets: where the token comes from", () => {
+  void it("reads the token from --jenkins-token-file, trimming the newline", async () => {
     const file = tmp.write("token", `${TOKEN}\n`);
     const c = await loadConfig({ flags: { ...URL_FLAG, jenkinsUser: "bob", jenkinsTokenFile: file } });
     assert.equal(c.jenkins.token, TOKEN);
@@ -32,26 +32,26 @@ describe("secrets: where the token comes from", () => {
     assert.equal(c.jenkins.user, "bob");
   });
 
-  it("reads the token from JENKINS_TOKEN", async () => {
+  void it("reads the token from JENKINS_TOKEN", async () => {
     const c = await loadConfig({ flags: { ...URL_FLAG }, env: { JENKINS_TOKEN: TOKEN, JGS_JENKINS_USER: "bob" } });
     assert.equal(c.jenkins.token, TOKEN);
     assert.equal(c.jenkins.tokenFile, null);
   });
 
-  it("a token file flag overrides JENKINS_TOKEN (flags beat the environment)", async () => {
+  void it("a token file flag overrides JENKINS_TOKEN (flags beat the environment)", async () => {
     const file = tmp.write("token-flag", "from-file\n");
     const c = await loadConfig({ flags: { ...URL_FLAG, jenkinsTokenFile: file }, env: { JENKINS_TOKEN: TOKEN, JGS_JENKINS_USER: "bob" } });
     assert.equal(c.jenkins.token, "from-file");
   });
 
-  it("JENKINS_TOKEN overrides a tokenFile in the config file", async () => {
+  void it("JENKINS_TOKEN overrides a tokenFile in the config file", async () => {
     const tokenFile = tmp.write("token-yaml", "from-yaml\n");
     const file = tmp.write("with-token.yaml", `jenkins: {url: "http://j", user: bob, tokenFile: "${tokenFile}"}\n`);
     const c = await loadConfig({ file, env: { JENKINS_TOKEN: TOKEN } });
     assert.equal(c.jenkins.token, TOKEN);
   });
 
-  it("reads a password from JGS_JENKINS_PASSWORD_FILE", async () => {
+  void it("reads a password from JGS_JENKINS_PASSWORD_FILE", async () => {
     const file = tmp.write("password", `${PASSWORD}\n`);
     const c = await loadConfig({ flags: { ...URL_FLAG, jenkinsUser: "bob" }, env: { JGS_JENKINS_PASSWORD_FILE: file } });
     assert.equal(c.jenkins.password, PASSWORD);
@@ -59,13 +59,13 @@ describe("secrets: where the token comes from", () => {
   });
 });
 
-describe("secrets: never printed", () => {
+void describe("secrets: never printed", () => {
   async function loaded() {
     const adminFile = tmp.write("admin", ADMIN);
     return loadConfig({ flags: { ...URL_FLAG, jenkinsUser: "bob", adminTokenFile: adminFile }, env: { JENKINS_TOKEN: TOKEN } });
   }
 
-  it("not in JSON.stringify of the config or of its parts", async () => {
+  void it("not in JSON.stringify of the config or of its parts", async () => {
     const c = await loaded();
     for (const text of [JSON.stringify(c), JSON.stringify(c.jenkins), JSON.stringify(c.admin), JSON.stringify({ wrapped: c })]) {
       assert.ok(!text.includes(TOKEN) && !text.includes(ADMIN), text);
@@ -73,14 +73,14 @@ describe("secrets: never printed", () => {
     assert.equal((JSON.parse(JSON.stringify(c)) as { jenkins: { token: string } }).jenkins.token, REDACTED);
   });
 
-  it("not in util.inspect, even with hidden properties shown", async () => {
+  void it("not in util.inspect, even with hidden properties shown", async () => {
     const c = await loaded();
     for (const text of [inspect(c, { depth: null }), inspect(c, { showHidden: true, depth: null }), inspect(c.jenkins), inspect({ c }, { depth: null }), `${inspect(c.admin)}`]) {
       assert.ok(!text.includes(TOKEN) && !text.includes(ADMIN), text);
     }
   });
 
-  it("not in redactConfig(), which keeps everything else", async () => {
+  void it("not in redactConfig(), which keeps everything else", async () => {
     const c = await loaded();
     const r = redactConfig(c) as typeof c;
     assert.equal(r.jenkins.token, REDACTED);
@@ -91,7 +91,7 @@ describe("secrets: never printed", () => {
     assert.ok(!JSON.stringify(r).includes(TOKEN));
   });
 
-  it("still readable by the code that needs it", async () => {
+  void it("still readable by the code that needs it", async () => {
     const c = await loaded();
     assert.equal(c.jenkins.token, TOKEN);
     assert.equal(c.admin.token, ADMIN);
@@ -99,21 +99,21 @@ describe("secrets: never printed", () => {
   });
 });
 
-describe("secrets: errors name the file, never the content", () => {
-  it("an unreadable token file", async () => {
+void describe("secrets: errors name the file, never the content", () => {
+  void it("an unreadable token file", async () => {
     const path = `${tmp.dir}/no-such-token`;
     const e = await rejection(loadConfig({ flags: { ...URL_FLAG, jenkinsUser: "bob", jenkinsTokenFile: path } }));
     assert.equal(e.key, "jenkins.tokenFile");
     assert.match(e.message, /^jenkins\.tokenFile: cannot read ".*no-such-token": no such file$/);
   });
 
-  it("a token file that is a directory", async () => {
+  void it("a token file that is a directory", async () => {
     const e = await rejection(loadConfig({ flags: { ...URL_FLAG, jenkinsUser: "bob", jenkinsTokenFile: tmp.dir } }));
     assert.equal(e.key, "jenkins.tokenFile");
     assert.match(e.message, /directory/);
   });
 
-  it("an empty token file, and one with several lines, without quoting them", async () => {
+  void it("an empty token file, and one with several lines, without quoting them", async () => {
     const empty = tmp.write("empty-token", "\n");
     assert.match((await rejection(loadConfig({ flags: { ...URL_FLAG, jenkinsUser: "b", jenkinsTokenFile: empty } }))).message, /is empty/);
     const multi = tmp.write("multi-token", `${TOKEN}\n${PASSWORD}\n`);
@@ -122,7 +122,7 @@ describe("secrets: errors name the file, never the content", () => {
     assert.ok(!inspect(e).includes(TOKEN));
   });
 
-  it("a contradiction involving the token does not quote it", async () => {
+  void it("a contradiction involving the token does not quote it", async () => {
     const e = await rejection(loadConfig({ flags: { ...URL_FLAG, jenkinsUser: "b" }, env: { JENKINS_TOKEN: TOKEN, JENKINS_PASSWORD: PASSWORD } }));
     assert.ok(!e.message.includes(TOKEN) && !e.message.includes(PASSWORD), e.message);
   });
