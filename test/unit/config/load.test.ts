@@ -273,3 +273,15 @@ void describe("loadConfig: contradictions are named", () => {
     assert.equal((await configError(loadConfig({ flags: { ...URL_FLAG }, env: { JENKINS_TOKEN: "t" } }))).key, "jenkins.user");
   });
 });
+
+void describe("deploy/config.example.yaml", () => {
+  void it("loads (JENKINS_TOKEN standing in for its token file) and says what it shows", async () => {
+    const file = new URL("../../../deploy/config.example.yaml", import.meta.url).pathname;
+    const c = await loadConfig({ file, env: { JENKINS_TOKEN: "t" } });
+    assert.equal(c.jenkins.url, "https://jenkins01.example.org/");
+    assert.deepEqual(c.gearman.servers.map((s) => `${s.host}:${s.port}`), ["gearman01.example.org:4730", "gearman02.example.org:4730"]);
+    assert.equal(c.masterName, "jenkins01");
+    assert.equal(c.pollIntervalMs, 2_000);
+    assert.equal(c.drain.graceMs, 600_000);
+  });
+});
