@@ -51,6 +51,7 @@ export class Daemon {
   #embedded: GearmanServer | null = null;
   #servers: ServerAddress[] = [];
   #nodeOfRun = new Map<string, string>();
+  #packetsSeen = new Map<string, { can_do: number; cant_do: number; reset_abilities: number }>();
   #stopping: Promise<void> | null = null;
 
   constructor(o: DaemonOptions) {
@@ -137,6 +138,7 @@ export class Daemon {
           w.on("error", (e) => this.#log.warn({ err: e, worker: clientId }, "gearman worker error"));
           return w;
         },
+        onGrab: (fn) => this.metrics.countGrabbed(fn),
         onOutcome: (out) => {
           if (out.result !== null) this.metrics.jobsCompleted.inc({ result: out.result });
           else this.metrics.jobsFailed.inc({ reason: out.reason?.split(":")[0]?.slice(0, 40) ?? "unknown" });
@@ -151,6 +153,7 @@ export class Daemon {
         host: c.admin.listen.host,
         port: c.admin.listen.port,
         token: c.admin.token,
+        defaultQuietDown: c.drain.quietDown,
         handlers: this.#handlers(),
         metrics: this.metrics,
         logger: this.#log.child({ component: "admin" }),
@@ -204,6 +207,16 @@ export class Daemon {
   }
 
   #gauges(bridge: Bridge): void {
+    // Registration packets: each worker counts its own; the counter takes the increase since last time.
+    for (const g of bridge.registrar.groups()) {
+      const st = g.worker.stats();
+      const seen = this.#packetsSeen.get(g.clientId) ?? { can_do: 0, cant_do: 0, reset_abilities: 0 };
+      const now = { can_do: st.canDoSent, cant_do: st.cantDoSent, reset_abilities: st.resetSent };
+      for (const type of ["can_do", "cant_do", "reset_abilities"] as const) {
+        if (now[type] > seen[type]) this.metrics.registrationPackets.inc({ type }, now[type] - seen[type]);
+      }
+      this.#packetsSeen.set(g.clientId, now);
+    }
     this.metrics.inFlightBuilds.set(bridge.dispatcher.inFlight);
     this.metrics.draining.set(bridge.phase === "running" ? 0 : 1);
     for (const g of bridge.registrar.groups()) this.metrics.freeExecutors.set({ group: g.clientId }, bridge.registrar.slots.freeOf(g.nodes));

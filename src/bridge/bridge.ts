@@ -28,6 +28,8 @@ export interface BridgeOptions {
   managementCapacity?: number;
   logger: Logger;
   onOutcome?: (o: Outcome) => void;
+  /** A build job was assigned to one of our workers (for metrics). */
+  onGrab?: (fn: string) => void;
 }
 
 export interface DrainStatus {
@@ -61,7 +63,10 @@ export class Bridge {
     this.registrar = new Registrar({
       masterName: o.masterName,
       createWorker: o.createWorker,
-      onJob: (job, group) => this.dispatcher.onJob(job, group),
+      onJob: (job, group) => {
+        o.onGrab?.(job.functionName);
+        this.dispatcher.onJob(job, group);
+      },
       logger: this.#log,
     });
     this.dispatcher = new Dispatcher({
