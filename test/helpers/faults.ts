@@ -262,7 +262,7 @@ export class SidecarProcess {
   async adminUrl(timeoutMs = 20_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*admin API listening/.exec(this.stdout + this.stderr);
+      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)\/?"[^\n]*admin API listening/.exec(this.stdout + this.stderr);
       if (m?.[1]) return m[1];
       if (this.child.exitCode !== null) throw new Error(`the sidecar exited (${this.child.exitCode}): ${this.stderr.slice(-2000)}${this.stdout.slice(-2000)}`);
       if (Date.now() > deadline) throw new Error(`no admin URL within ${timeoutMs} ms: ${this.stdout.slice(-2000)}${this.stderr.slice(-2000)}`);
