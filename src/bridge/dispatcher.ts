@@ -134,7 +134,11 @@ export class Dispatcher {
     if (info.nodeParameter) params[info.nodeParameter.name] = nodeParameterValue(node);
     try {
       const { queueId, existing: dup } = await this.#o.jenkins.trigger(fullName, params, { delaySec: 0 });
-      if (run.state !== "triggering") return; // failed or drained meanwhile
+      if (run.state !== "triggering") {
+        // Failed or handed back by a drain meanwhile: Zuul relaunches it, so the queued build must not run.
+        await this.#o.jenkins.cancelQueueItem(queueId).catch(() => false);
+        return;
+      }
       run.queueId = queueId;
       run.state = "queued";
       this.#byQueue.set(queueId, run);
@@ -373,7 +377,8 @@ export class Dispatcher {
     const queued = [...this.#runs.values()].filter((r) => r.state === "queued" || r.state === "triggering");
     await Promise.allSettled(
       queued.map(async (r) => {
-        if (r.queueId !== null) await this.#o.jenkins.cancelQueueItem(r.queueId);
+        // 404: the item already left the queue, so the build started; keep following it.
+        if (r.queueId !== null && !(await this.#o.jenkins.cancelQueueItem(r.queueId))) return;
         this.#finishFailed(r, reason);
       }),
     );
