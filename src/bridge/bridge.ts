@@ -267,5 +267,7 @@ export class Bridge {
   async close(): Promise<void> {
     await this.registrar.close();
     await this.#mgmtWorker?.close();
+    // Closing the workers ends jobs, whose state-file deletes are fired without waiting.
+    await this.state.settled();
   }
 }

@@ -85,6 +85,11 @@ export class StateStore {
     if (this.#records.delete(unique)) await this.#flush();
   }
 
+  /** Resolves once no write is in progress or pending (close() waits for it, so nothing is written after stop). */
+  async settled(): Promise<void> {
+    while (this.#writing) await this.#writing.catch(() => undefined);
+  }
+
   /** Writes now if anything is pending; resolves when the disk holds the current state. */
   async #flush(): Promise<void> {
     this.#dirty = true;
