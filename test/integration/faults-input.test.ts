@@ -24,8 +24,11 @@ void describe("bad input through gearmand", { timeout: 60_000 }, () => {
     await waitRegistered(s.admin, ["build:ok", "build:doomed", "stop:jenkins01", "set_description:jenkins01"]);
   });
   after(async () => {
-    await s?.close();
-    await gd?.stop();
+    try {
+      await s?.close();
+    } finally {
+      await gd?.stop();
+    }
   });
 
   async function expectFail(fn: string, data: Buffer | string, what: string): Promise<void> {

@@ -120,8 +120,11 @@ void describe("faults: changes in Jenkins behind the sidecar's back", { timeout:
     await waitRegistered(s.admin, ["build:long", "build:q", "build:gone", "build:off"]);
   });
   after(async () => {
-    await s?.close();
-    await gd?.stop();
+    try {
+      await s?.close();
+    } finally {
+      await gd?.stop();
+    }
   });
   const sim = (): JenkinsSimulator => s.masters[0]!.sim;
 
