@@ -33,7 +33,7 @@ async function measure(pollMs: number, builds: number, spacingMs: number): Promi
     if (endpoint === undefined) throw new Error("no event publisher");
     const times = new Map<string, Times>();
     const sub = subscribe({ connect: endpoint, topics: ["onFinalized"], signal: ac.signal });
-    const reading = (async () => {
+    void (async () => {
       for await (const ev of sub) {
         const t = times.get(ev.event.name);
         if (t && t.finalized === null) t.finalized = Date.now();
