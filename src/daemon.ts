@@ -113,7 +113,17 @@ export class Daemon {
       }
 
       if (c.zmq.enabled) {
-        const pub = new EventPublisher({ bind: c.zmq.bind, ringSize: c.zmq.ringSize, logger: this.#log.child({ component: "events" }), ...(c.zmq.curve ? { curve: readCurve(c.zmq.curve) } : {}) });
+        // One poll cycle emits its events at once (1 per started build, 2 per finished one). The
+        // plugin's 1024-event queue, and ZeroMQ's default high-water mark of 1000 per subscriber,
+        // would drop most of a cycle in which 1,000 builds finish: both bounds follow the replay ring.
+        const pub = new EventPublisher({
+          bind: c.zmq.bind,
+          ringSize: c.zmq.ringSize,
+          queueSize: Math.max(1024, c.zmq.ringSize),
+          sendHighWaterMark: Math.max(1000, c.zmq.ringSize),
+          logger: this.#log.child({ component: "events" }),
+          ...(c.zmq.curve ? { curve: readCurve(c.zmq.curve) } : {}),
+        });
         await pub.start();
         pub.on("dropped", (n) => this.metrics.eventsDropped.inc(n));
         this.#publisher = pub;
