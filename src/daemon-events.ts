@@ -21,11 +21,15 @@ export function eventInput(
 ): BuildEventInput {
   const buildUrl = relativeUrl(b.url, o.rootUrl);
   const jobUrl = buildUrl.replace(/[^/]+\/$/, "");
-  const node = nodeOfBuild(b, o.nodes);
-  const nodeName = b.builtOn ?? node?.name ?? o.lastNode ?? null;
+  const job = o.jobs.get(b.jobFullName);
+  const found = nodeOfBuild(b, o.nodes);
+  // A Pipeline run holds a one-off (flyweight) executor on the built-in node, whose name is "";
+  // a short run may never be seen on it, and Pipeline builds have no builtOn.
+  const nodeName = b.builtOn ?? found?.name ?? o.lastNode ?? (job?.isPipeline ? "" : null);
+  const node = found ?? (nodeName !== null ? (o.nodes.get(nodeName) ?? null) : null);
   const params = Object.keys(b.parameters).length > 0 ? b.parameters : null;
   return {
-    jobName: o.jobs.get(b.jobFullName)?.name ?? b.jobFullName.split("/").pop() ?? b.jobFullName,
+    jobName: job?.name ?? b.jobFullName.split("/").pop() ?? b.jobFullName,
     jobUrl,
     number: b.number,
     buildUrl,
