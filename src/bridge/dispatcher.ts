@@ -389,6 +389,9 @@ export class Dispatcher {
   #watchLost(run: BuildRun): void {
     const job = run.gearman;
     job.on("lost", () => {
+      // The worker no longer counts the job as running, but its node stays reserved until the
+      // build ends: lower the worker's capacity now, before it reconnects and grabs again.
+      this.#o.registrar.refreshCapacity();
       if (run.gearman === job) this.#log.warn({ job: run.job, unique: run.unique }, "Gearman connection lost mid-build; the build keeps running and will be adopted when re-grabbed");
     });
   }
