@@ -142,6 +142,7 @@ export class Dispatcher {
       run.queueId = queueId;
       run.state = "queued";
       this.#byQueue.set(queueId, run);
+      this.#o.poller.watchQueueItem?.(queueId, fullName, info.url);
       log.info({ job: fullName, node, queueId, existing: dup }, dup ? "joined an identical queued build" : "triggered");
       await this.#o.state.put(this.#record(run));
     } catch (e) {
@@ -301,6 +302,9 @@ export class Dispatcher {
           run.why = snap.why;
           continue;
         }
+        // The poller follows items that left the queue unseen; ask Jenkins ourselves only if it
+        // has not reported the build after a few cycles.
+        if (++run.unseenCycles < 3) continue;
         work.push(this.#guard(run, () => this.#followQueued(run)));
       } else if (run.state === "running" && run.build && !running.has(run.build.url) && now - (run.startedAt ?? now) > 0) {
         work.push(this.#guard(run, () => this.#recheck(run)));

@@ -55,4 +55,6 @@ export interface PollerPort {
   readonly jobs: ReadonlyMap<string, JobInfo>;
   readonly nodes: ReadonlyMap<string, NodeInfo>;
   readonly healthy: boolean;
+  /** Follow a queue item we triggered, so its build's start and end are reported even if they fall between polls. */
+  watchQueueItem?(id: number, jobFullName: string, jobUrl: string): void;
 }

@@ -25,6 +25,8 @@ export class BuildRun {
   /** Why Jenkins has not started it yet (queue `why`). */
   why: string | null = null;
   following = false;
+  /** Poll cycles the run spent queued without being in the poller's queue picture. */
+  unseenCycles = 0;
 
   constructor(o: {
     unique: string;

@@ -45,6 +45,8 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
   readonly #finished = new Set<string>();
   readonly #queueIds = new Set<number>();
   readonly #lookups = new Map<number, { item: QueueItem; attempts: number }>();
+  /** Queue items a caller triggered and asked us to follow (watchQueueItem), by id. */
+  readonly #watched = new Map<number, QueueItem>();
   readonly #lastBuild = new Map<string, number | null>();
 
   #cycleNo = 0;
@@ -147,6 +149,28 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
     }, ms);
   }
 
+  /**
+   * Follows a queue item the caller just triggered, even if no poll ever sees it queued (with no
+   * quiet period it can start and finish between two polls): its build is then reported, started
+   * and finished, within a cycle or two rather than by the job-list safety net. One lookup request
+   * for such a build, as for any item that left the queue unseen.
+   */
+  watchQueueItem(id: number, jobFullName: string, jobUrl: string): void {
+    if (this.#queueIds.has(id) || this.#lookups.has(id) || this.#queue.has(id)) return;
+    this.#watched.set(id, {
+      id,
+      state: "buildable",
+      why: null,
+      stuck: false,
+      cancelled: false,
+      executable: null,
+      jobName: jobFullName.split("/").pop() ?? jobFullName,
+      jobUrl,
+      params: {},
+      inQueueSince: Date.now(),
+    });
+  }
+
   async #cycle(): Promise<void> {
     const t0 = performance.now();
     const r0 = this.#client.requestCount;
@@ -213,6 +237,11 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
     const next = new Map(queue.map((q) => [q.id, q]));
     for (const [id, item] of this.#queue) {
       if (!next.has(id) && !this.#queueIds.has(id) && !this.#lookups.has(id)) this.#lookups.set(id, { item, attempts: 0 });
+    }
+    for (const [id, item] of this.#watched) {
+      if (next.has(id)) continue; // still queued: followed like any other item from here on
+      this.#watched.delete(id);
+      if (!this.#queueIds.has(id) && !this.#lookups.has(id)) this.#lookups.set(id, { item, attempts: 0 });
     }
     this.#queue = next;
   }

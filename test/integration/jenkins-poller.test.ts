@@ -64,6 +64,19 @@ void describe("JenkinsPoller against the simulator", { timeout: 60_000 }, () => 
     assert.equal(r.finished[0]?.done, true);
   });
 
+  void it("a build triggered and finished between two polls, never seen queued: reported within a cycle once its queue item is watched", async () => {
+    const { c, p, r } = await setup();
+    await p.pollOnce();
+    const { queueId } = await c.trigger("quick", { ZUUL_UUID: "w1" }, { delaySec: 0 });
+    p.watchQueueItem(queueId, "quick", c.jobUrl("quick"));
+    sim.tick();
+    sim.advance(1); // started and finished before the next poll
+    await p.pollOnce();
+    assert.deepEqual(r.events, ["started quick#1", "finished quick#1 SUCCESS"]);
+    await p.pollOnce();
+    assert.equal(r.events.length, 2, "never reported twice");
+  });
+
   void it("a build shorter than the poll interval, seen only in the queue: found through its queue item", async () => {
     const { c, p, r } = await setup();
     await c.trigger("quick", { ZUUL_UUID: "u1" }, { delaySec: 5 });
