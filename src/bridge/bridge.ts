@@ -24,6 +24,12 @@ export interface BridgeOptions {
   stateFile: string;
   /** @default 600000 (10 min) */
   buildStartTimeoutMs?: number;
+  /**
+   * How long a build kept for adoption (its Gearman job was requeued when our connection dropped)
+   * waits to be grabbed again before its record is dropped: gearmand may have lost the job (a
+   * gearmand restart loses every foreground job), or another sidecar took it. @default 43200000 (12 h)
+   */
+  orphanTtlMs?: number;
   /** Management worker capacity (stop / set_description in parallel). @default 4 */
   managementCapacity?: number;
   logger: Logger;
@@ -54,7 +60,8 @@ export class Bridge {
   #quietDown = false;
   #jenkinsHealthy = true;
   #errors: { at: number; message: string }[] = [];
-  #restored: { unique: string; job: string; since: number }[] = [];
+  /** When each state record stopped being owned by a running job. */
+  readonly #unownedSince = new Map<string, number>();
 
   constructor(o: BridgeOptions) {
     this.#o = o;
@@ -95,9 +102,9 @@ export class Bridge {
   async start(): Promise<void> {
     await this.state.load();
     const now = Date.now();
-    this.#restored = this.state.all().map((r) => ({ unique: r.unique, job: r.job, since: now }));
-    if (this.#restored.length > 0) {
-      this.#log.info({ builds: this.#restored.length }, "in-flight builds restored from the state file; they are adopted when gearmand hands their jobs back");
+    for (const r of this.state.all()) this.#unownedSince.set(r.unique, now);
+    if (this.state.size > 0) {
+      this.#log.info({ builds: this.state.size }, "in-flight builds restored from the state file; they are adopted when gearmand hands their jobs back");
     }
     const w = this.#o.createWorker(`${this.#o.masterName}_manager`);
     w.on("job", (job) => this.management.onJob(job));
@@ -130,7 +137,38 @@ export class Bridge {
 
   async onCycle(): Promise<void> {
     await this.dispatcher.onCycle();
+    await this.#sweepOrphans();
     this.#updateDrain();
+  }
+
+  /**
+   * State records no running job owns, unowned for at least `minAgeMs` (counted from when they
+   * became unowned, or from start for records restored from the file, never from the grab).
+   */
+  #orphans(now: number, minAgeMs: number): { unique: string; job: string; number: number | null; unownedMs: number }[] {
+    const tracked = new Set(this.dispatcher.runs().map((r) => r.unique));
+    const out: { unique: string; job: string; number: number | null; unownedMs: number }[] = [];
+    const present = new Set<string>();
+    for (const r of this.state.all()) {
+      present.add(r.unique);
+      if (tracked.has(r.unique)) {
+        this.#unownedSince.delete(r.unique);
+        continue;
+      }
+      let since = this.#unownedSince.get(r.unique);
+      if (since === undefined) this.#unownedSince.set(r.unique, (since = now));
+      if (now - since >= minAgeMs) out.push({ unique: r.unique, job: r.job, number: r.number, unownedMs: now - since });
+    }
+    for (const u of this.#unownedSince.keys()) if (!present.has(u)) this.#unownedSince.delete(u);
+    return out;
+  }
+
+  async #sweepOrphans(): Promise<void> {
+    const ttl = this.#o.orphanTtlMs ?? 12 * 3600_000;
+    for (const o of this.#orphans(Date.now(), ttl)) {
+      this.#log.warn({ job: o.job, number: o.number, unique: o.unique }, "dropping a build kept for adoption: its Gearman job never came back");
+      await this.state.delete(o.unique).catch((e: unknown) => this.#log.error({ err: e }, "state file write failed"));
+    }
   }
 
   /** Jenkins stopped or started answering: no grabs while it is down; in-flight jobs are kept. */
@@ -224,7 +262,6 @@ export class Bridge {
 
   /** Status for the admin API: plain JSON. */
   status(): Record<string, unknown> {
-    const runIds = new Set(this.dispatcher.runs().map((r) => r.unique));
     const now = Date.now();
     return {
       drain: this.drainStatus(),
@@ -254,9 +291,9 @@ export class Bridge {
         why: r.why,
         ageMs: now - r.grabbedAt,
       })),
-      // Builds we started before a restart whose Gearman job went elsewhere (requeued and grabbed
-      // by another sidecar): still running in Jenkins, not reported by us.
-      orphaned: this.#restored.filter((r) => !runIds.has(r.unique) && this.state.get(r.unique) !== undefined && now - r.since > 120_000),
+      // Builds whose Gearman job went away (requeued and grabbed by another sidecar, or lost by a
+      // gearmand restart): not reported by us; kept for adoption until orphanTtlMs.
+      orphaned: this.#orphans(now, 120_000),
       unpinnable: [...this.#o.poller.jobs.values()].filter((j) => j.nodeParameter === null && !j.disabled).map((j) => j.fullName),
       badLabelExpressions: this.registrar.badLabels,
       nameClashes: this.registrar.clashes(),
