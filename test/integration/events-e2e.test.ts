@@ -24,9 +24,10 @@ class Collector {
   readonly sub: Subscription;
   readonly done: Promise<void>;
   constructor(endpoint: string) {
-    this.sub = subscribe({ connect: endpoint });
+    const sub = subscribe({ connect: endpoint });
+    this.sub = sub;
     this.done = (async () => {
-      for await (const e of this.sub) this.events.push(e);
+      for await (const e of sub) this.events.push(e);
     })().catch(() => undefined);
   }
   of(url: string): ReceivedEvent[] {
