@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 
-import { describeError } from "../util/index.js";
+import { delay, describeError } from "../util/index.js";
 import { BadArgumentsError, NoFreeNodeError } from "./errors.js";
 import { parseArguments, wantsOfflineWhenComplete } from "./arguments.js";
 import type { BuildInfo, JenkinsPort, NodeInfo, PollerPort, QueueItem, WorkerJobPort } from "./ports.js";
@@ -33,6 +33,8 @@ export interface DispatcherOptions {
   state: StateStore;
   /** A triggered build that has not started after this long is cancelled and failed. */
   buildStartTimeoutMs: number;
+  /** How long a grabbed job waits for the node picture to show a free node before it is failed. @default 10000 */
+  placementWaitMs?: number;
   logger: Logger;
   onOutcome?: (o: Outcome) => void;
   onStarted?: (run: BuildRun) => void;
@@ -109,7 +111,7 @@ export class Dispatcher {
       this.#failJob(job, group, fullName, `bad arguments: ${msg}`, log);
       return;
     }
-    const node = this.#o.registrar.slots.pick(group.nodes);
+    const node = this.#o.registrar.slots.pick(group.nodes) ?? (await this.#waitForNode(group));
     if (node === null) {
       this.#failJob(job, group, fullName, new NoFreeNodeError(job.functionName).message, log);
       return;
@@ -186,6 +188,28 @@ export class Dispatcher {
       this.#onBuild(run, build);
     } catch (e) {
       this.#finishFailed(run, `adopting the build failed: ${describeError(e)}`);
+    }
+  }
+
+  /**
+   * No node is free by our count, although capacity allowed the grab: the poll picture is a moment
+   * behind (a short build ended after the snapshot that still shows its executor busy). Wait for
+   * it to catch up rather than fail the job; meanwhile the job holds its group's capacity so that
+   * nothing else is grabbed in its place. Gives up (null) after `placementWaitMs`.
+   */
+  async #waitForNode(group: GroupWorker): Promise<string | null> {
+    const reg = this.#o.registrar;
+    reg.setPending(group.worker, 1);
+    try {
+      const deadline = this.#now() + (this.#o.placementWaitMs ?? 10_000);
+      while (this.#now() < deadline) {
+        await delay(25);
+        const node = reg.slots.pick(group.nodes);
+        if (node !== null) return node;
+      }
+      return null;
+    } finally {
+      reg.setPending(group.worker, -1);
     }
   }
 

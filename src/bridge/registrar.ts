@@ -45,6 +45,8 @@ export class Registrar {
   #atoms = new Set<string>();
   /** Function sets by (online, exclusive, relevant labels), until the jobs change. */
   #fnCache = new Map<string, readonly string[]>();
+  /** Grabbed jobs waiting for a free node, per worker. */
+  readonly #pending = new Map<WorkerPort, number>();
   #paused = false;
   #started = false;
 
@@ -154,7 +156,9 @@ export class Registrar {
    */
   refreshCapacity(ending?: WorkerPort): void {
     for (const gw of this.#workers.values()) {
-      const free = this.#paused || gw.retired ? 0 : this.slots.freeOf(gw.nodes);
+      // Jobs grabbed but still waiting for a node (dispatcher) will take free executors first.
+      const pending = this.#pending.get(gw.worker) ?? 0;
+      const free = this.#paused || gw.retired ? 0 : Math.max(0, this.slots.freeOf(gw.nodes) - pending);
       const running = gw.worker === ending ? Math.max(0, gw.worker.running - 1) : gw.worker.running;
       gw.worker.setCapacity(running + free);
       if (gw.retired && gw.worker.running === 0) {
@@ -162,6 +166,18 @@ export class Registrar {
         gw.worker.close().catch((e: unknown) => this.#o.logger.warn({ err: e, worker: gw.clientId }, "closing a retired worker failed"));
       }
     }
+  }
+
+  /**
+   * A grabbed job starts (+1) or stops (-1) waiting for a free node of its group. When it stops,
+   * the caller reserves a node or fails the job next, and that refreshes the capacity: refreshing
+   * here too would show the worker the slot it is about to take as free for a moment.
+   */
+  setPending(worker: WorkerPort, delta: number): void {
+    const n = Math.max(0, (this.#pending.get(worker) ?? 0) + delta);
+    if (n === 0) this.#pending.delete(worker);
+    else this.#pending.set(worker, n);
+    if (delta > 0) this.refreshCapacity();
   }
 
   /** Stop (true) or resume (false) grabbing; registrations stay. */

@@ -177,9 +177,13 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
     try {
       const queue = await this.#client.listQueue();
       const nodes = await this.#client.listNodes();
-      this.#applyNodes(nodes);
+      // Builds new on an executor are reported (buildStarted) before the node picture changes
+      // (nodes): a listener counting free executors then already knows which busy executor runs
+      // which of its builds, instead of counting a just-started build twice for a moment.
+      const nodesChanged = this.#applyNodes(nodes);
       this.#markExecutors(runningBuilds(nodes));
       await this.#startNew();
+      if (nodesChanged) this.safeEmit("nodes", nodesChanged);
       this.#applyQueue(queue);
       await this.#processLookups();
       await this.#checkFinished();
@@ -203,11 +207,12 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
     this.safeEmit("health", error === undefined ? { healthy } : { healthy, error });
   }
 
-  #applyNodes(nodes: NodeInfo[]): void {
+  /** Takes the new node picture; returns the `nodes` event to emit, or null when nothing changed. */
+  #applyNodes(nodes: NodeInfo[]): PollerEvents["nodes"][0] | null {
     const d = diffNodes(this.#nodes, nodes);
     const first = this.#cycleNo === 0 && this.#lastSuccessAt === null;
     this.#nodes = new Map(nodes.map((n) => [n.name, n]));
-    if (first || d.changed.length > 0 || d.removed.length > 0) this.safeEmit("nodes", { all: nodes, ...d });
+    return first || d.changed.length > 0 || d.removed.length > 0 ? { all: nodes, ...d } : null;
   }
 
   #markExecutors(seen: Map<string, BuildRef>): void {
