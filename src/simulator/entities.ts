@@ -1,5 +1,5 @@
 /** The simulator's entities: folders, jobs, nodes, queue items, builds, and the clock. */
-import type { LabelExpr } from "./labels.js";
+import type { LabelExpr } from "../util/label-expr.js";
 import type { SimParamSpec, SimParamType, SimResult } from "./types.js";
 
 export interface ParamValue {

@@ -4,7 +4,7 @@
  */
 import type { Build, Clock, Folder, Item, Job, QueueItem, SimNode } from "./entities.js";
 import { TimeHeap } from "./heap.js";
-import { type LabelExpr, matches, parseLabelExpression } from "./labels.js";
+import { type LabelExpr, matches, parseLabelExpression } from "../util/label-expr.js";
 import { UnknownItemError, UnknownNodeError, SimulatorSpecError } from "./errors.js";
 import type { SimJobSpec, SimNodeSpec, SimParamSpec } from "./types.js";
 

@@ -4,7 +4,7 @@
  * tasks whose label matches them), build ends and cancellation. Work is O(changed): timed events sit in a
  * heap, only idle nodes are scanned, and a label without capacity is skipped for the rest of a pass.
  */
-import { type LabelExpr, formatLabelExpression, matches, parseLabelExpression } from "./labels.js";
+import { type LabelExpr, formatLabelExpression, matches, parseLabelExpression } from "../util/label-expr.js";
 import type { Build, Cause, Job, Model, ParamValue, QueueItem, SimNode } from "./model.js";
 import type { SimResult } from "./types.js";
 

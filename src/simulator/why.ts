@@ -2,7 +2,7 @@
  * Queue item `why` and `stuck`, with the texts of `hudson/model/Messages.properties` and
  * `jenkins/model/Messages.properties` (note the ‘ ’ quotes), after `Queue.java:2677-2870`.
  */
-import { formatLabelExpression } from "./labels.js";
+import { formatLabelExpression } from "../util/label-expr.js";
 import type { Model, QueueItem, SimNode } from "./model.js";
 
 /** `hudson.Util.getTimeSpanString`: "4.9 sec", "10 sec", "1 min 5 sec", "2 hr 3 min", "12 ms". */

@@ -3,4 +3,12 @@ export { deferred, delay, type Deferred } from "./deferred.js";
 export { TypedEmitter, type EventMap } from "./emitter.js";
 export { coerceError, describeError } from "./errors.js";
 export { Releasers, type Releaser } from "./releasers.js";
-export { parseLabelExpression, labelMatches, labelAtoms, LabelExpressionError, type LabelExpr } from "./label-expr.js";
+export {
+  atoms as labelAtoms,
+  escapeAtom,
+  formatLabelExpression,
+  LabelSyntaxError,
+  matches as labelMatches,
+  parseLabelExpression,
+  type LabelExpr,
+} from "./label-expr.js";

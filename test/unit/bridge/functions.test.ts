@@ -10,7 +10,7 @@ import {
   type FunctionJob,
   type FunctionNode,
 } from "../../../src/bridge/functions.js";
-import { labelMatches, parseLabelExpression } from "../../../src/util/label-expr.js";
+import { labelMatches, parseLabelExpression } from "../../../src/util/index.js";
 
 const node = (name: string, labels: string[], o: Partial<FunctionNode> = {}): FunctionNode => ({
   name,

@@ -1,7 +1,7 @@
 // Label expressions as in hudson/model/labels/LabelExpressionLexer.g4 / LabelExpressionParser.g4 (spec §2.8).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { LabelSyntaxError, atoms, formatLabelExpression, matches, parseLabelExpression } from "../../../src/simulator/labels.js";
+import { LabelSyntaxError, atoms, formatLabelExpression, matches, parseLabelExpression } from "../../../src/util/label-expr.js";
 
 const has = (expr: string, labels: string[]): boolean => matches(parseLabelExpression(expr), new Set(labels));
 
