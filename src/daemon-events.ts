@@ -1,18 +1,10 @@
 /** Turns the poller's view of a build into the ZeroMQ event publisher's input (contract §7). */
 import type { BuildEventInput } from "./events/index.js";
-import type { BuildInfo, JobInfo, NodeInfo } from "./jenkins/index.js";
+import { nodeOfBuild, type BuildInfo, type JobInfo, type NodeInfo } from "./jenkins/index.js";
 
 /** `http://j/job/a/42/` relative to `http://j/` is `job/a/42/`; URLs elsewhere stay whole. */
 export function relativeUrl(url: string, root: string): string {
   return url.startsWith(root) ? url.slice(root.length) : url.replace(/^https?:\/\/[^/]+\//, "");
-}
-
-export function nodeOfBuild(b: BuildInfo, nodes: ReadonlyMap<string, NodeInfo>): NodeInfo | null {
-  if (b.builtOn !== null) return nodes.get(b.builtOn) ?? null;
-  for (const n of nodes.values()) {
-    if (n.executors.some((e) => e.build?.url === b.url) || n.oneOffExecutors.some((e) => e.build?.url === b.url)) return n;
-  }
-  return null;
 }
 
 export function eventInput(

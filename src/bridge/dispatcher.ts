@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { delay, describeError } from "../util/index.js";
 import { BadArgumentsError, NoFreeNodeError } from "./errors.js";
 import { parseArguments, wantsOfflineWhenComplete } from "./arguments.js";
+import { nodeOfBuild } from "../jenkins/index.js";
 import type { BuildInfo, JenkinsPort, NodeInfo, PollerPort, QueueItem, WorkerJobPort } from "./ports.js";
 import type { GroupWorker, Registrar } from "./registrar.js";
 import { BuildRun, reportJson } from "./run.js";
@@ -451,12 +452,9 @@ export class Dispatcher {
     };
   }
 
+  /** Jenkins' word for the node (builtOn, even for a node we no longer list), else the executors', else the reserved one. */
   #nodeOf(b: BuildInfo, run: BuildRun): string {
-    if (b.builtOn !== null) return b.builtOn;
-    for (const n of this.#o.poller.nodes.values()) {
-      if (n.executors.some((e) => e.build?.url === b.url) || n.oneOffExecutors.some((e) => e.build?.url === b.url)) return n.name;
-    }
-    return run.node;
+    return b.builtOn ?? nodeOfBuild(b, this.#o.poller.nodes)?.name ?? run.node;
   }
 
   #labels(node: string): string[] {

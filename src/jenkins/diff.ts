@@ -1,7 +1,7 @@
 /** Pure snapshot comparisons used by the poller. */
 import { isDeepStrictEqual } from "node:util";
 import { parseJobPath } from "./parse.js";
-import type { JobInfo, NodeInfo } from "./types.js";
+import type { BuildInfo, JobInfo, NodeInfo } from "./types.js";
 
 /** A build reference as seen on an executor. */
 export interface BuildRef {
@@ -28,6 +28,18 @@ export function buildRefFromUrl(url: string, number?: number): BuildRef | null {
   const n = p.number ?? number;
   if (n === undefined || n === null) return null;
   return { key: buildKey(p.fullName, n), url, jobFullName: p.fullName, number: n };
+}
+
+/**
+ * The node a build runs on: `builtOn` when Jenkins gives it (freestyle), otherwise the node whose
+ * executor (or one-off executor, for Pipeline) shows the build's URL. Null when neither tells.
+ */
+export function nodeOfBuild(b: BuildInfo, nodes: ReadonlyMap<string, NodeInfo>): NodeInfo | null {
+  if (b.builtOn !== null) return nodes.get(b.builtOn) ?? null;
+  for (const n of nodes.values()) {
+    if (n.executors.some((e) => e.build?.url === b.url) || n.oneOffExecutors.some((e) => e.build?.url === b.url)) return n;
+  }
+  return null;
 }
 
 /** Every build on an executor (one-off executors included), by key; a Pipeline run on several executors counts once. */

@@ -25,4 +25,4 @@ export {
   type RequestEvent,
   type RootInfo,
 } from "./types.js";
-export { buildKey, jobFullNameFromUrl } from "./diff.js";
+export { buildKey, jobFullNameFromUrl, nodeOfBuild } from "./diff.js";
