@@ -11,56 +11,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer as createTlsServer, type Server as TlsServer } from "node:tls";
 
-import type { Logger } from "pino";
-
-import { loadConfig } from "../../src/config/index.js";
-import { Daemon, type DaemonOptions } from "../../src/daemon.js";
+import type { Daemon } from "../../src/daemon.js";
 import type { ServerAddress } from "../../src/gearman/index.js";
-import { silentLogger } from "../../src/log.js";
 import type { JenkinsSimulator } from "../../src/simulator/index.js";
-import type { Outcome } from "./stack.js";
+import { startMasterDaemon, type MasterDaemonOptions, type Outcome } from "./stack.js";
 
-export interface FaultDaemonOptions {
-  pollInterval?: string;
-  zmq?: boolean;
-  buildStartTimeout?: string;
-  jenkinsTimeout?: string;
-  gearmanConnection?: DaemonOptions["gearmanConnection"];
-  /** @default silent */
-  logger?: Logger;
-}
+export type FaultDaemonOptions = MasterDaemonOptions;
 
-/** Like stack.ts startMasterDaemon, with the Gearman connection tuning and Jenkins timeout exposed. */
-export async function startFaultDaemon(
-  sim: JenkinsSimulator,
-  name: string,
-  servers: ServerAddress[],
-  stateFile: string,
-  o: FaultDaemonOptions = {},
-): Promise<Daemon> {
-  const config = await loadConfig({
-    env: {},
-    flags: {
-      jenkinsUrl: sim.url,
-      gearman: servers.map((s) => `${s.host}:${s.port}`),
-      zmqBind: "tcp://127.0.0.1:0",
-      ...(o.zmq === true ? {} : { zmq: false }),
-      adminListen: "127.0.0.1:0",
-      masterName: name,
-      pollInterval: o.pollInterval ?? "100ms",
-      jobsRefreshCycles: "2",
-      stateFile,
-      ...(o.buildStartTimeout ? { buildStartTimeout: o.buildStartTimeout } : {}),
-      ...(o.jenkinsTimeout ? { jenkinsTimeout: o.jenkinsTimeout } : {}),
-    },
-  });
-  const d = new Daemon({
-    config,
-    logger: o.logger ?? silentLogger(),
-    gearmanConnection: { backoff: { initialMs: 50, maxMs: 500 }, ...o.gearmanConnection },
-  });
-  await d.start();
-  return d;
+/** stack.ts startMasterDaemon, with ZeroMQ off unless asked for (most fault cases do not watch events). */
+export function startFaultDaemon(sim: JenkinsSimulator, name: string, servers: ServerAddress[], stateFile: string, o: FaultDaemonOptions = {}): Promise<Daemon> {
+  return startMasterDaemon(sim, name, servers, stateFile, { ...o, zmq: o.zmq === true });
 }
 
 /** A Jenkins result, or "retry" (WORK_FAIL: Zuul re-runs it), or "disconnected" (gearmand died: Zuul marks it LOST and re-runs it). */

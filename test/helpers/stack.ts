@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { loadConfig } from "../../src/config/index.js";
-import { Daemon } from "../../src/daemon.js";
+import { Daemon, type DaemonOptions } from "../../src/daemon.js";
 import { GearmanAdmin, GearmanClient, type ClientJob, type ServerAddress } from "../../src/gearman/index.js";
-import { silentLogger } from "../../src/log.js";
+import { silentLogger, type Logger } from "../../src/log.js";
 import { startSimulator, type JenkinsSimulator, type SimJobSpec, type SimNodeSpec, type SimulatorOptions } from "../../src/simulator/index.js";
 
 export const ZUUL_PARAMS = [
@@ -141,12 +141,23 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+export interface MasterDaemonOptions {
+  pollInterval?: string;
+  /** @default true */
+  zmq?: boolean;
+  buildStartTimeout?: string;
+  jenkinsTimeout?: string;
+  gearmanConnection?: DaemonOptions["gearmanConnection"];
+  /** @default silent */
+  logger?: Logger;
+}
+
 export async function startMasterDaemon(
   sim: JenkinsSimulator,
   name: string,
   servers: ServerAddress[],
   stateFile: string,
-  o: { pollInterval?: string; zmq?: boolean; buildStartTimeout?: string } = {},
+  o: MasterDaemonOptions = {},
 ): Promise<Daemon> {
   const config = await loadConfig({
     env: {},
@@ -161,9 +172,14 @@ export async function startMasterDaemon(
       jobsRefreshCycles: "2",
       stateFile,
       ...(o.buildStartTimeout ? { buildStartTimeout: o.buildStartTimeout } : {}),
+      ...(o.jenkinsTimeout ? { jenkinsTimeout: o.jenkinsTimeout } : {}),
     },
   });
-  const d = new Daemon({ config, logger: silentLogger(), gearmanConnection: { backoff: { initialMs: 50, maxMs: 500 } } });
+  const d = new Daemon({
+    config,
+    logger: o.logger ?? silentLogger(),
+    gearmanConnection: { backoff: { initialMs: 50, maxMs: 500 }, ...o.gearmanConnection },
+  });
   await d.start();
   return d;
 }
