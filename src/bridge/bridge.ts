@@ -7,7 +7,6 @@ import type { Logger } from "pino";
 
 import { describeError } from "../util/index.js";
 import { Dispatcher, type Outcome } from "./dispatcher.js";
-import { DrainStateError } from "./errors.js";
 import { Management } from "./management.js";
 import type { BuildInfo, JenkinsPort, NodeInfo, PollerPort, QueueItem, WorkerFactory, WorkerPort } from "./ports.js";
 import { Registrar } from "./registrar.js";
@@ -212,11 +211,6 @@ export class Bridge {
     return this.drainStatus();
   }
 
-  /** Throws when the bridge is not draining: for callers that insist. */
-  assertDraining(): void {
-    if (this.#phase === "running") throw new DrainStateError("the sidecar is not draining: call drain first");
-  }
-
   get phase(): DrainPhase {
     return this.#phase;
   }
@@ -254,10 +248,6 @@ export class Bridge {
   #error(message: string): void {
     this.#errors.push({ at: Date.now(), message });
     if (this.#errors.length > 50) this.#errors.shift();
-  }
-
-  get ready(): boolean {
-    return this.#jenkinsHealthy;
   }
 
   /** Status for the admin API: plain JSON. */

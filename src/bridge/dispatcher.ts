@@ -38,7 +38,6 @@ export interface DispatcherOptions {
   placementWaitMs?: number;
   logger: Logger;
   onOutcome?: (o: Outcome) => void;
-  onStarted?: (run: BuildRun) => void;
   now?: () => number;
 }
 
@@ -242,7 +241,6 @@ export class Dispatcher {
       this.#o.registrar.slots.started(run.token, node, b.url);
       this.#o.state.put(this.#record(run)).catch((e: unknown) => this.#log.error({ err: e }, "state file write failed"));
       this.#reportStart(run, b);
-      this.#o.onStarted?.(run);
     } else {
       run.build = b;
     }

@@ -14,14 +14,6 @@ export class NoFreeNodeError extends Error {
   }
 }
 
-/** drain/resume called in a state that does not allow it. */
-export class DrainStateError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DrainStateError";
-  }
-}
-
 /** The state file cannot be read or written. */
 export class StateFileError extends Error {
   constructor(path: string, action: string, options?: ErrorOptions) {
