@@ -11,6 +11,7 @@ import type { BuildInfo, JenkinsClientOptions, JobInfo, NodeInfo, QueueItem, Roo
 export class JenkinsClient {
   readonly #http: HttpCore;
   readonly #modes: nodes.NodeModeCache;
+  readonly #shared = new jobs.SharedJobParts();
 
   constructor(o: JenkinsClientOptions) {
     const logger = o.logger ?? pino({ level: "silent" });
@@ -44,12 +45,12 @@ export class JenkinsClient {
 
   /** Every job in every folder (folders themselves are not listed), normally in one request. */
   listJobs(): Promise<JobInfo[]> {
-    return jobs.listJobs(this.#http);
+    return jobs.listJobs(this.#http, this.#shared);
   }
 
   /** One job by full name ("folder/job"); null if unknown. */
   getJob(fullName: string): Promise<JobInfo | null> {
-    return jobs.getJob(this.#http, fullName);
+    return jobs.getJob(this.#http, fullName, this.#shared);
   }
 
   /** Every computer in one request, plus config.xml once per node not seen before (for EXCLUSIVE mode). */

@@ -61,6 +61,24 @@ export interface JobsDiff {
   removed: string[];
 }
 
+/** Every field but lastBuildNumber; no copies, as this runs for every job on every refresh. */
+function sameJob(a: JobInfo, b: JobInfo): boolean {
+  return (
+    a.fullName === b.fullName &&
+    a.name === b.name &&
+    a.url === b.url &&
+    a.className === b.className &&
+    a.buildable === b.buildable &&
+    a.disabled === b.disabled &&
+    a.labelExpression === b.labelExpression &&
+    a.concurrentBuild === b.concurrentBuild &&
+    a.isPipeline === b.isPipeline &&
+    a.nodeParameter?.name === b.nodeParameter?.name &&
+    a.nodeParameter?.kind === b.nodeParameter?.kind &&
+    (a.parameters === b.parameters || isDeepStrictEqual(a.parameters, b.parameters))
+  );
+}
+
 /** Added, changed and removed jobs. A new lastBuildNumber alone is not a change. */
 export function diffJobs(prev: ReadonlyMap<string, JobInfo>, next: readonly JobInfo[]): JobsDiff {
   const d: JobsDiff = { added: [], changed: [], removed: [] };
@@ -69,7 +87,7 @@ export function diffJobs(prev: ReadonlyMap<string, JobInfo>, next: readonly JobI
     seen.add(j.fullName);
     const old = prev.get(j.fullName);
     if (old === undefined) d.added.push(j);
-    else if (!isDeepStrictEqual({ ...old, lastBuildNumber: null }, { ...j, lastBuildNumber: null })) d.changed.push(j);
+    else if (!sameJob(old, j)) d.changed.push(j);
   }
   for (const name of prev.keys()) if (!seen.has(name)) d.removed.push(name);
   return d;

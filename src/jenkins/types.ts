@@ -53,10 +53,8 @@ export type NodeMode = (typeof NODE_MODE)[keyof typeof NODE_MODE];
 
 export interface ParameterDef {
   name: string;
-  /** Simple class name, e.g. "StringParameterDefinition". */
+  /** Simple class name, e.g. "StringParameterDefinition" (from `_class`). */
   type: string;
-  defaultValue: string | null;
-  choices: string[] | null;
 }
 
 export interface JobInfo {
@@ -70,7 +68,8 @@ export interface JobInfo {
   /** null when the job can roam (or is a Pipeline, which has no labelExpression). */
   labelExpression: string | null;
   concurrentBuild: boolean;
-  parameters: ParameterDef[];
+  /** Shared between jobs with the same definitions: never mutate. */
+  parameters: readonly ParameterDef[];
   /** The NodeLabel Parameter plugin parameter that pins a build, if the job has one. */
   nodeParameter: { name: string; kind: "node" | "label" } | null;
   lastBuildNumber: number | null;

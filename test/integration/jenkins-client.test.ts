@@ -50,12 +50,11 @@ void describe("JenkinsClient against the simulator", { timeout: 30_000 }, () => 
     assert.equal(sim.requestLog().length, 2, "one request plus one re-query of the folder where the nesting ran out");
     const b = jobs.find((j) => j.fullName === "team/build")!;
     assert.equal(b.labelExpression, "linux");
-    assert.deepEqual(b.parameters.map((p) => [p.name, p.type, p.defaultValue]), [
-      ["REF", "StringParameterDefinition", "main"],
-      ["MODE", "ChoiceParameterDefinition", "a"],
-      ["NODE", "NodeParameterDefinition", b.parameters[2]!.defaultValue],
+    assert.deepEqual(b.parameters, [
+      { name: "REF", type: "StringParameterDefinition" },
+      { name: "MODE", type: "ChoiceParameterDefinition" },
+      { name: "NODE", type: "NodeParameterDefinition" },
     ]);
-    assert.deepEqual(b.parameters[1]!.choices, ["a", "b"]);
     assert.deepEqual(b.nodeParameter, { name: "NODE", kind: "node" });
     const pipe = jobs.find((j) => j.fullName === "pipe")!;
     assert.equal(pipe.isPipeline, true);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 
 import { JenkinsClient, JenkinsResponseError } from "../../../src/jenkins/index.js";
-import { jobsTree } from "../../../src/jenkins/jobs.js";
+import { JOB_FIELDS, jobsTree } from "../../../src/jenkins/jobs.js";
 import { modeFromConfigXml } from "../../../src/jenkins/nodes.js";
 import { fakeJenkins, json, text, type FakeServer, type Handler } from "./fake-server.js";
 
@@ -65,11 +65,12 @@ void describe("listJobs (spec §2.1, §2.2)", () => {
     assert.equal(b.concurrentBuild, true);
     assert.equal(b.lastBuildNumber, 8);
     assert.equal(b.isPipeline, false);
+    // The type comes from `_class` (always written for a parameter definition, spec §1).
     assert.deepEqual(b.parameters, [
-      { name: "REF", type: "StringParameterDefinition", defaultValue: "main", choices: null },
-      { name: "MODE", type: "ChoiceParameterDefinition", defaultValue: "a", choices: ["a", "b"] },
-      { name: "DEBUG", type: "BooleanParameterDefinition", defaultValue: "false", choices: null },
-      { name: "NODE", type: "NodeParameterDefinition", defaultValue: null, choices: null },
+      { name: "REF", type: "StringParameterDefinition" },
+      { name: "MODE", type: "ChoiceParameterDefinition" },
+      { name: "DEBUG", type: "BooleanParameterDefinition" },
+      { name: "NODE", type: "NodeParameterDefinition" },
     ]);
     assert.deepEqual(b.nodeParameter, { name: "NODE", kind: "node" });
     const p = jobs[1]!;
@@ -78,6 +79,22 @@ void describe("listJobs (spec §2.1, §2.2)", () => {
     assert.equal(p.lastBuildNumber, null);
     assert.equal(p.nodeParameter, null);
     assert.deepEqual([jobs[2]!.disabled, jobs[2]!.buildable], [true, false]);
+  });
+
+  void it("asks for parameter names only, and jobs with the same definitions share one frozen list", async () => {
+    assert.match(JOB_FIELDS, /property\[parameterDefinitions\[name\]\]$/, "defaults and choices are not fetched: nothing reads them");
+    const twin = (name: string, t = "hudson.model.StringParameterDefinition"): object => ({
+      _class: "hudson.model.FreeStyleProject", name, url: `${J}job/${name}/`, buildable: true,
+      property: [{ _class: "hudson.model.ParametersDefinitionProperty", parameterDefinitions: [{ _class: t, name: "ZUUL_UUID" }] }],
+    });
+    const { c } = await client((_r, res) => json(res, { _class: "hudson.model.Hudson", jobs: [twin("a"), twin("b"), twin("c", "hudson.model.ChoiceParameterDefinition")] }));
+    const [a, b, cc] = await c.listJobs();
+    assert.equal(a!.parameters, b!.parameters, "same definitions: the same list object");
+    assert.notEqual(a!.parameters, cc!.parameters);
+    assert.ok(Object.isFrozen(a!.parameters) && Object.isFrozen(a!.parameters[0]));
+    assert.deepEqual(cc!.parameters, [{ name: "ZUUL_UUID", type: "ChoiceParameterDefinition" }]);
+    const [again] = await c.listJobs();
+    assert.equal(again!.parameters, a!.parameters, "and across refreshes, so an unchanged job compares by reference");
   });
 
   void it("the nested tree goes JOB_TREE_DEPTH levels deep and ends with a bare `jobs`", () => {

@@ -122,6 +122,31 @@ void describe("diff helpers", () => {
     assert.deepEqual(d.removed, ["c"]);
   });
 
+  void it("diffJobs: a change to any field but lastBuildNumber is a change (every JobInfo key is compared)", () => {
+    const base = job("a", 1);
+    const other: { [K in keyof JobInfo]: JobInfo[K] } = {
+      fullName: "a",
+      name: "a2",
+      url: `${J}job/a2/`,
+      className: "org.jenkinsci.plugins.workflow.job.WorkflowJob",
+      buildable: false,
+      disabled: true,
+      labelExpression: "linux",
+      concurrentBuild: false,
+      parameters: [{ name: "NODE", type: "NodeParameterDefinition" }],
+      nodeParameter: { name: "NODE", kind: "node" },
+      lastBuildNumber: 9,
+      isPipeline: true,
+    };
+    for (const key of Object.keys(other) as (keyof JobInfo)[]) {
+      if (key === "fullName") continue; // the identity: another name is an add and a remove
+      const d = diffJobs(new Map([["a", base]]), [{ ...base, [key]: other[key] }]);
+      assert.equal(d.changed.length, key === "lastBuildNumber" ? 0 : 1, `a different ${key}`);
+    }
+    const kind = diffJobs(new Map([["a", { ...base, nodeParameter: { name: "N", kind: "node" as const } }]]), [{ ...base, nodeParameter: { name: "N", kind: "label" } }]);
+    assert.equal(kind.changed.length, 1, "node parameter kind");
+  });
+
   void it("diffNodes: new and changed nodes, removed names", () => {
     const prev = new Map([node("a", []), node("b", [])].map((n) => [n.name, n]));
     const d = diffNodes(prev, [node("a", []), node("b", [buildUrl("x", 1)]), node("c", [])]);
