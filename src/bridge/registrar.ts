@@ -116,10 +116,12 @@ export class Registrar {
         this.#workers.set(g.workerId, gw);
         if (this.#started) worker.start();
       }
+      // The same array as last time is the same set (function sets are memoised until the jobs
+      // change): no diff to compute.
+      if (gw.functions !== g.functions || gw.retired) gw.worker.setFunctions(g.functions);
       gw.functions = g.functions;
       gw.nodes = g.nodes;
       gw.retired = false;
-      gw.worker.setFunctions(g.functions);
     }
     for (const id of plan.retired) {
       const gw = this.#workers.get(id);

@@ -19,10 +19,14 @@ interface Reservation {
   exclusive: boolean;
 }
 
+const NO_URLS: ReadonlySet<string> = new Set();
+
 export class SlotBook {
   readonly #nodes = new Map<string, SlotNode>();
   readonly #pollUrls = new Map<string, Set<string>>();
   readonly #reservations = new Map<string, Reservation>();
+  /** The same reservations by node: free() runs for every node on every capacity refresh. */
+  readonly #byNode = new Map<string, Set<Reservation>>();
 
   /** Replaces the poll picture. */
   update(nodes: Iterable<SlotNode>): void {
@@ -42,10 +46,9 @@ export class SlotBook {
   free(node: string): number {
     const n = this.#nodes.get(node);
     if (!n || !n.online) return 0;
-    const urls = this.#pollUrls.get(node) ?? new Set<string>();
+    const urls = this.#pollUrls.get(node) ?? NO_URLS;
     let ours = 0;
-    for (const r of this.#reservations.values()) {
-      if (r.node !== node) continue;
+    for (const r of this.#byNode.get(node) ?? []) {
       if (r.exclusive) return 0;
       if (r.url === null || !urls.has(r.url)) ours++;
     }
@@ -74,20 +77,41 @@ export class SlotBook {
   }
 
   reserve(token: string, node: string, exclusive = false): void {
-    this.#reservations.set(token, { node, url: null, exclusive });
+    this.release(token);
+    const r: Reservation = { node, url: null, exclusive };
+    this.#reservations.set(token, r);
+    this.#index(r);
   }
 
   /** The build started: on which node (it may differ from the reserved one when unpinned), and its URL. */
   started(token: string, node: string, url: string): void {
     const r = this.#reservations.get(token);
     if (r) {
+      this.#unindex(r);
       r.node = node;
       r.url = url;
+      this.#index(r);
     }
   }
 
   release(token: string): void {
+    const r = this.#reservations.get(token);
+    if (!r) return;
     this.#reservations.delete(token);
+    this.#unindex(r);
+  }
+
+  #index(r: Reservation): void {
+    const set = this.#byNode.get(r.node);
+    if (set) set.add(r);
+    else this.#byNode.set(r.node, new Set([r]));
+  }
+
+  #unindex(r: Reservation): void {
+    const set = this.#byNode.get(r.node);
+    if (!set) return;
+    set.delete(r);
+    if (set.size === 0) this.#byNode.delete(r.node);
   }
 
   get reservations(): number {
