@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --optimize-for-size
 // The installed command: runs the compiled CLI, or the TypeScript sources through tsx in a checkout.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -9,6 +9,9 @@ import { labelSetScenario, sleep, startStack, until, zuulParams, type Sample, ty
 
 const POLL_MS = 200;
 
+/** The poll cycle's own requests (queue, computers, job list); anything else is a per-build request. */
+const CYCLE_PATH = /^\/(queue\/|computer\/)?api\/json$/;
+
 export const jenkinsLoadScenario: Scenario = {
   name: "jenkins-load",
   runs: () => 3,
@@ -45,8 +48,17 @@ export const jenkinsLoadScenario: Scenario = {
         }),
       );
       await sleep(POLL_MS * 2);
-      const total = stack.sim.requestLog().length;
-      const extra = (total - at1000 * (cycles - c0)) / n;
+      const log = stack.sim.requestLog();
+      // Counted by path rather than as total minus cycles x average, which was off by a job-list
+      // refresh (1 request every 5 cycles) either way.
+      const perBuild = log.filter((r) => !CYCLE_PATH.test(r.path.split("?")[0]!));
+      const extra = perBuild.length / n;
+      const kinds = new Map<string, number>();
+      for (const r of perBuild) {
+        const k = `${r.method} ${r.path.split("?")[0]!.replace(/job-\d+/, "J").replace(/\/\d+\//, "/N/")}`;
+        kinds.set(k, (kinds.get(k) ?? 0) + 1);
+      }
+      ctx.note(`per-build requests: ${[...kinds].map(([k, v]) => `${k} x${v}`).join(", ")}; cycle requests ${log.length - perBuild.length} in ${cycles - c0} cycles`);
       const ok = results.filter((r) => r.kind === "complete").length;
       ctx.note(`per cycle: ${at10.toFixed(2)} at 10, ${at1000.toFixed(2)} at 1000 running; ${extra.toFixed(2)} extra requests per build (${ok}/${n} complete)`);
       const out: Sample[] = [
