@@ -28,6 +28,8 @@ export interface Sample {
   value: number;
   unit: string;
   target?: Target;
+  /** Decimals to print, where the default rounding would hide the verdict (99.995 shown as 100.0). */
+  digits?: number;
 }
 
 export interface ScenarioContext {

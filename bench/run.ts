@@ -26,6 +26,7 @@ interface Row {
   runs: number;
   target: Target | null;
   verdict: "pass" | "short" | "";
+  digits: number | undefined;
 }
 
 function parseArgs(argv: string[]): { profile: Profile; only: string[] | null } {
@@ -43,8 +44,9 @@ function parseArgs(argv: string[]): { profile: Profile; only: string[] | null } 
   return { profile, only };
 }
 
-const fmt = (n: number): string => {
+const fmt = (n: number, digits?: number): string => {
   if (!Number.isFinite(n)) return "n/a";
+  if (digits !== undefined) return n.toFixed(digits);
   const a = Math.abs(n);
   return a >= 1000 ? Math.round(n).toLocaleString("en") : a >= 100 ? n.toFixed(0) : a >= 10 ? n.toFixed(1) : n.toFixed(2);
 };
@@ -57,7 +59,7 @@ function aggregate(scenario: string, samples: Sample[][]): Row[] {
     const m = median(values);
     const target = ss[0]!.target ?? null;
     const verdict = target === null ? "" : !Number.isFinite(m) ? "short" : (target.op === ">=" ? m >= target.value : m <= target.value) ? "pass" : "short";
-    return { scenario, figure, unit: ss[0]!.unit, median: m, min: Math.min(...values), max: Math.max(...values), runs: values.length, target, verdict };
+    return { scenario, figure, unit: ss[0]!.unit, median: m, min: Math.min(...values), max: Math.max(...values), runs: values.length, target, verdict, digits: ss[0]!.digits };
   });
 }
 
@@ -66,8 +68,8 @@ function printTable(rows: Row[]): void {
   const lines = rows.map((r) => [
     r.scenario,
     r.figure,
-    `${fmt(r.median)} ${r.unit}`,
-    `${fmt(r.min)}-${fmt(r.max)}`,
+    `${fmt(r.median, r.digits)} ${r.unit}`,
+    `${fmt(r.min, r.digits)}-${fmt(r.max, r.digits)}`,
     String(r.runs),
     r.target ? `${r.target.op} ${fmt(r.target.value)}` : "",
     r.verdict,
