@@ -20,8 +20,11 @@ export interface RequestSpec {
   query?: Record<string, QueryValue>;
   /** POST body, sent as application/x-www-form-urlencoded. */
   form?: Record<string, string>;
-  /** How to read a 2xx body. */
-  expect: "json" | "text" | "none";
+  /**
+   * How to read a 2xx body. "jsonText": checked like "json" (an HTML page is an error) but
+   * returned as text, for a caller that parses it piecewise (json-items.ts).
+   */
+  expect: "json" | "jsonText" | "text" | "none";
   /** Non-2xx statuses that are answers rather than errors (301/302/303 always are). */
   accept?: readonly number[];
 }
@@ -30,7 +33,7 @@ export interface HttpResponse {
   status: number;
   url: string;
   headers: Headers;
-  /** Parsed JSON (expect "json" and a 2xx status), text (expect "text"), else null. */
+  /** Parsed JSON (expect "json" and a 2xx status), text (expect "text" or "jsonText"), else null. */
   body: unknown;
   location: string | null;
 }
@@ -46,6 +49,10 @@ export interface HttpCoreOptions {
 }
 
 const REDIRECTS: readonly number[] = [301, 302, 303];
+
+export function malformedJson(url: string, text: string, cause: unknown): JenkinsResponseError {
+  return new JenkinsResponseError(`GET ${url}: malformed or truncated JSON (${text.length} bytes): ${cause instanceof Error ? cause.message : String(cause)}`, { url });
+}
 const CRUMB_ERROR = /no valid crumb/i;
 
 export class HttpCore {
@@ -154,7 +161,7 @@ export class HttpCore {
   }
 
   #init(spec: RequestSpec): RequestInit {
-    const headers: Record<string, string> = { accept: spec.expect === "json" ? "application/json" : "*/*" };
+    const headers: Record<string, string> = { accept: spec.expect === "json" || spec.expect === "jsonText" ? "application/json" : "*/*" };
     if (this.#authHeader !== null) headers["authorization"] = this.#authHeader;
     if (this.#cookies.size > 0) headers["cookie"] = [...this.#cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     const init: RequestInit = { method: spec.method, headers, redirect: "manual", signal: AbortSignal.timeout(this.#o.timeoutMs) };
@@ -228,13 +235,11 @@ export class HttpCore {
         { url },
       );
     }
+    if (expect === "jsonText") return text;
     try {
       return JSON.parse(text) as unknown;
     } catch (e) {
-      throw new JenkinsResponseError(
-        `GET ${url}: malformed or truncated JSON (${text.length} bytes): ${e instanceof Error ? e.message : String(e)}`,
-        { url },
-      );
+      throw malformedJson(url, text, e);
     }
   }
 

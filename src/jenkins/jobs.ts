@@ -3,8 +3,9 @@
  * parameter definitions of §2.2. A folder whose children come back without `url` (the nesting
  * ran out) is queried again on its own.
  */
-import type { HttpCore } from "./http.js";
-import { asObj, isObj, jobRelativePath, optArr, optBool, optNum, optStr, reqArr, reqStr, simpleClass, type Ctx, type Obj } from "./parse.js";
+import { malformedJson, type HttpCore } from "./http.js";
+import { forEachArrayItem } from "./json-items.js";
+import { asObj, fail, isObj, jobRelativePath, optArr, optBool, optNum, optStr, reqStr, simpleClass, type Ctx, type Obj } from "./parse.js";
 import type { JobInfo, ParameterDef } from "./types.js";
 
 /** Levels of folders fetched in one request. */
@@ -70,17 +71,15 @@ export class SharedJobParts {
 export async function listJobs(http: HttpCore, shared = new SharedJobParts()): Promise<JobInfo[]> {
   const out: JobInfo[] = [];
   const pending: { fullName: string; path: string }[] = [];
-  const root = await http.request({ method: "GET", path: "api/json", query: { tree: jobsTree() }, expect: "json" });
-  const ctx = { url: root.url, shared };
-  collect(ctx, reqArr(ctx, asObj(ctx, root.body, "(root)"), "jobs", "jobs"), "", "jobs", out, pending);
+  const root = await http.request({ method: "GET", path: "api/json", query: { tree: jobsTree() }, expect: "jsonText" });
+  collectTop({ url: root.url, shared }, root.body as string, "", out, pending);
   let requeries = 0;
   while (pending.length > 0 && requeries < MAX_FOLDER_REQUERIES) {
     const folder = pending.shift()!;
     requeries++;
-    const r = await http.request({ method: "GET", path: `${folder.path}api/json`, query: { tree: jobsTree() }, expect: "json", accept: [404] });
+    const r = await http.request({ method: "GET", path: `${folder.path}api/json`, query: { tree: jobsTree() }, expect: "jsonText", accept: [404] });
     if (r.status === 404) continue; // deleted since the first answer
-    const fctx: ListCtx = { url: r.url, shared: ctx.shared };
-    collect(fctx, reqArr(fctx, asObj(fctx, r.body, "(folder)"), "jobs", "jobs"), `${folder.fullName}/`, "jobs", out, pending);
+    collectTop({ url: r.url, shared }, r.body as string, `${folder.fullName}/`, out, pending);
   }
   return out;
 }
@@ -95,9 +94,24 @@ export async function getJob(http: HttpCore, fullName: string, shared = new Shar
 
 type ListCtx = Ctx & { shared?: SharedJobParts };
 
-function collect(ctx: ListCtx, items: unknown[], prefix: string, field: string, out: JobInfo[], pending: { fullName: string; path: string }[]): void {
+/**
+ * The `jobs` of a root or folder answer, one element at a time (json-items.ts): the 20,000 parsed
+ * job objects of a big master never exist all at once.
+ */
+function collectTop(ctx: ListCtx, text: string, prefix: string, out: JobInfo[], pending: { fullName: string; path: string }[]): void {
+  let found: boolean;
+  try {
+    found = forEachArrayItem(text, "jobs", (raw, i) => collect(ctx, [raw], prefix, `jobs[${i}]`, out, pending, true));
+  } catch (e) {
+    if (e instanceof SyntaxError) throw malformedJson(ctx.url, text, e);
+    throw e;
+  }
+  if (!found) fail(ctx, "jobs", "is missing or not an array");
+}
+
+function collect(ctx: ListCtx, items: unknown[], prefix: string, field: string, out: JobInfo[], pending: { fullName: string; path: string }[], named = false): void {
   items.forEach((raw, i) => {
-    const f = `${field}[${i}]`;
+    const f = named ? field : `${field}[${i}]`;
     const o = asObj(ctx, raw, f);
     if (!Array.isArray(o["jobs"])) {
       out.push(parseJob(ctx, o, prefix, f));

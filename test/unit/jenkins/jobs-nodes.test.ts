@@ -129,6 +129,19 @@ void describe("listJobs (spec §2.1, §2.2)", () => {
     await assert.rejects(c.listJobs(), (e: unknown) => e instanceof JenkinsResponseError && e.field === "jobs[0].name");
   });
 
+  void it("the list is read job by job: a truncated answer, a missing `jobs` or an HTML page is a JenkinsResponseError", async () => {
+    const answers: [string, RegExp][] = [
+      ['{"_class":"hudson.model.Hudson","jobs":[{"_class":"x","name":"a","url":"u"},{"_class":"x","na', /malformed or truncated JSON/],
+      ['{"_class":"hudson.model.Hudson","jobs":[{"_class":"x","name":"a","url":"u"}]', /malformed or truncated JSON/],
+      ['{"_class":"hudson.model.Hudson"}', /field "jobs" is missing or not an array/],
+      ["<html><body>Please sign in</body></html>", /expected JSON but got/],
+    ];
+    for (const [body, want] of answers) {
+      const { c } = await client((_r, res) => text(res, 200, body, { "content-type": "application/json" }));
+      await assert.rejects(c.listJobs(), (e: unknown) => e instanceof JenkinsResponseError && want.test(e.message), body);
+    }
+  });
+
   void it("jobUrl encodes each segment", async () => {
     const { s, c } = await client(() => undefined);
     assert.equal(c.jobUrl("team/a b#1"), `${s.url}job/team/job/a%20b%231/`);
