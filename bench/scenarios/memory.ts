@@ -34,7 +34,7 @@ export const memoryScenario: Scenario = {
     const dir = mkdtempSync(join(tmpdir(), "jgs-mem-"));
     const child = spawn(
       v8Defaults ? process.execPath : BIN,
-      [...(v8Defaults ? [DIST] : []), "run", "--jenkins-url", sim.url, "--gearman", `${g.addr.host}:${g.addr.port}`, "--admin-listen", "127.0.0.1:0", "--zmq-bind", "tcp://127.0.0.1:0", "--state-file", join(dir, "state.json"), "--poll-interval", "1s", "--log-level", "warn", "--master-name", "mem"],
+      [...(v8Defaults ? [DIST] : []), "run", "--jenkins-url", sim.url, "--gearman", `${g.addr.host}:${g.addr.port}`, "--admin-listen", "127.0.0.1:0", "--zmq-bind", "tcp://127.0.0.1:0", "--state-file", join(dir, "state.json"), "--poll-interval", "1s", "--log-level", "error", "--master-name", "mem"],
       { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, JGS_CLI_MAIN: "1" } },
     );
     const admin = new GearmanAdmin(g.addr, { timeoutMs: 20_000 });

@@ -229,6 +229,44 @@ void describe("JenkinsPoller", () => {
     assert.deepEqual(c.calls.slice(before), ["listQueue", "listNodes"], "the lookup is done");
   });
 
+  void it("watchQueueItem: a build that came and went between polls is looked up; a watch begun while the queue GET was in flight waits a snapshot", async () => {
+    const c = new FakeClient();
+    const p = new JenkinsPoller(c, { jobsEveryCycles: 100 });
+    const ev = record(p);
+    await p.pollOnce();
+    // Watched between polls, never seen queued, already done: one lookup finds it.
+    p.watchQueueItem(7, "f", `${J}job/f/`);
+    c.items.set(7, qitem(7, "f", { state: "left", executable: { number: 1, url: buildUrl("f", 1) } }));
+    c.builds.set(buildUrl("f", 1), build("f", 1, { queueId: 7 }));
+    let before = c.calls.length;
+    await p.pollOnce();
+    assert.deepEqual(c.calls.slice(before), ["listQueue", "listNodes", "getQueueItem 7", `getBuildByUrl ${buildUrl("f", 1)}`]);
+    assert.deepEqual(ev, ["started f#1", "finished f#1 SUCCESS"]);
+
+    // The trigger lands while the queue GET is in flight: that snapshot cannot show it, so no
+    // lookup yet; the next snapshot shows it queued, and no lookup is ever needed.
+    const listQueue = c.listQueue.bind(c);
+    c.listQueue = async () => {
+      const q = await listQueue();
+      p.watchQueueItem(8, "f", `${J}job/f/`);
+      return q;
+    };
+    before = c.calls.length;
+    await p.pollOnce();
+    assert.deepEqual(c.calls.slice(before), ["listQueue", "listNodes"], "no GET /queue/item/8 for a watch newer than the snapshot");
+    c.listQueue = listQueue;
+    c.queue = [qitem(8, "f")];
+    before = c.calls.length;
+    await p.pollOnce();
+    assert.deepEqual(c.calls.slice(before), ["listQueue", "listNodes"]);
+    // Had it started and ended unseen instead, the following cycle looks it up.
+    c.queue = [];
+    c.items.set(8, qitem(8, "f", { state: "left", executable: { number: 2, url: buildUrl("f", 2) } }));
+    c.builds.set(buildUrl("f", 2), build("f", 2, { queueId: 8 }));
+    await p.pollOnce();
+    assert.deepEqual(ev.slice(2), ["started f#2", "finished f#2 SUCCESS"]);
+  });
+
   void it("no lookup for an item whose build was seen on an executor; an expired item is found by queue id; a cancelled one is dropped", async () => {
     const c = new FakeClient();
     const p = new JenkinsPoller(c, { jobsEveryCycles: 100 });
