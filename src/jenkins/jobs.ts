@@ -72,14 +72,14 @@ export async function listJobs(http: HttpCore, shared = new SharedJobParts()): P
   const out: JobInfo[] = [];
   const pending: { fullName: string; path: string }[] = [];
   const root = await http.request({ method: "GET", path: "api/json", query: { tree: jobsTree() }, expect: "jsonText" });
-  collectTop({ url: root.url, shared }, root.body as string, "", out, pending);
+  collectTop({ url: root.url, shared }, root.body, "", out, pending);
   let requeries = 0;
   while (pending.length > 0 && requeries < MAX_FOLDER_REQUERIES) {
     const folder = pending.shift()!;
     requeries++;
     const r = await http.request({ method: "GET", path: `${folder.path}api/json`, query: { tree: jobsTree() }, expect: "jsonText", accept: [404] });
     if (r.status === 404) continue; // deleted since the first answer
-    collectTop({ url: r.url, shared }, r.body as string, `${folder.fullName}/`, out, pending);
+    collectTop({ url: r.url, shared }, r.body, `${folder.fullName}/`, out, pending);
   }
   return out;
 }
@@ -98,7 +98,9 @@ type ListCtx = Ctx & { shared?: SharedJobParts };
  * The `jobs` of a root or folder answer, one element at a time (json-items.ts): the 20,000 parsed
  * job objects of a big master never exist all at once.
  */
-function collectTop(ctx: ListCtx, text: string, prefix: string, out: JobInfo[], pending: { fullName: string; path: string }[]): void {
+function collectTop(ctx: ListCtx, text: unknown, prefix: string, out: JobInfo[], pending: { fullName: string; path: string }[]): void {
+  // A 3xx (a proxy or single sign-on sending us to a login page) is an answer without a body.
+  if (typeof text !== "string") fail(ctx, "(root)", "is missing (Jenkins answered with a redirect)");
   let found: boolean;
   try {
     found = forEachArrayItem(text, "jobs", (raw, i) => collect(ctx, [raw], prefix, `jobs[${i}]`, out, pending, true));

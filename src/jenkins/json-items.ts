@@ -5,7 +5,10 @@
  * job list of a 20,000-job master that was some 30 MB of short-lived heap on every refresh.
  *
  * Only the structure is scanned here (strings, nesting, commas); each element is parsed by
- * JSON.parse, so values are exactly what JSON.parse gives. Malformed input throws SyntaxError.
+ * JSON.parse, so values are exactly what JSON.parse gives. Truncated input and unbalanced nesting
+ * throw SyntaxError (possibly after `each` has seen the earlier elements: callers collect into a
+ * list they drop on error). The grammar between the other members is not checked, and the first
+ * `key` member wins; Jenkins writes neither malformed members nor duplicate keys.
  */
 
 const QUOTE = 0x22;
@@ -57,6 +60,7 @@ export function forEachArrayItem(text: string, key: string, each: (item: unknown
         const after = skipSpace(text, end);
         if (text.charCodeAt(after) === COLON && text.slice(i + 1, end - 1) === key) {
           const value = skipSpace(text, after + 1);
+          if (value >= text.length) throw new SyntaxError("unexpected end of JSON input");
           if (text.charCodeAt(value) !== LBRACKET) return false;
           // The rest of the object is still scanned, so that an answer cut short after the array is not taken as whole.
           i = items(text, value, each);
@@ -70,7 +74,10 @@ export function forEachArrayItem(text: string, key: string, each: (item: unknown
     if (c === LBRACE || c === LBRACKET) depth++;
     else if (c === RBRACE || c === RBRACKET) {
       depth--;
-      if (depth === 0) return found;
+      if (depth === 0) {
+        if (c !== RBRACE || skipSpace(text, i + 1) < text.length) throw new SyntaxError(`unexpected "${text.slice(i, i + 10)}" at position ${i}`);
+        return found;
+      }
     }
     i++;
   }

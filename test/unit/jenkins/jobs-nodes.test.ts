@@ -140,6 +140,8 @@ void describe("listJobs (spec §2.1, §2.2)", () => {
       const { c } = await client((_r, res) => text(res, 200, body, { "content-type": "application/json" }));
       await assert.rejects(c.listJobs(), (e: unknown) => e instanceof JenkinsResponseError && want.test(e.message), body);
     }
+    const { c } = await client((_r, res) => text(res, 302, "", { location: "/login" }));
+    await assert.rejects(c.listJobs(), (e: unknown) => e instanceof JenkinsResponseError && /answered with a redirect/.test(e.message), "302 to a login page");
   });
 
   void it("jobUrl encodes each segment", async () => {

@@ -66,7 +66,7 @@ void describe("forEachArrayItem (the job list read one job at a time)", () => {
   });
 
   void it("malformed or truncated input throws SyntaxError", () => {
-    for (const bad of ['{"jobs":[{"name":"a"},', '{"jobs":[{"name":"a"}', '{"jobs":[{"name":"a"}]', '{"jobs":[{"name":"a}]}', '{"jobs":[1,,2]}', '{"jobs":[,1]}', '{"jobs":[1,]}', '{"jobs":[{"a":}]}', "{", '{"_class":"x"']) {
+    for (const bad of ['{"jobs":', '{"jobs":[1]]', '{"jobs":[1]} trailing', '{"jobs":[{"name":"a"},', '{"jobs":[{"name":"a"}', '{"jobs":[{"name":"a"}]', '{"jobs":[{"name":"a}]}', '{"jobs":[1,,2]}', '{"jobs":[,1]}', '{"jobs":[1,]}', '{"jobs":[{"a":}]}', "{", '{"_class":"x"']) {
       assert.throws(() => items(bad), SyntaxError, bad);
     }
   });
