@@ -75,7 +75,13 @@ export const memoryScenario: Scenario = {
         }
         const s = slope(xs, ys);
         ctx.note(`soak ${soakMs / 1000} s: RSS ${Math.min(...ys).toFixed(0)}-${Math.max(...ys).toFixed(0)} MiB, slope ${s.toFixed(2)} MiB/min`);
-        out.push({ figure: `RSS slope over a ${soakMs / 60_000}-min soak (1 run)`, value: s, unit: "MiB/min", target: { op: "<=", value: 0.5 } });
+        // The target is about a 10-minute soak; a 1-minute slope (quick profile) is mostly where the
+        // GC happened to run, so it is shown without a verdict.
+        out.push(
+          ctx.profile === "full"
+            ? { figure: "RSS slope over a 10-min soak (1 run)", value: s, unit: "MiB/min", target: { op: "<=", value: 0.5 } }
+            : { figure: "RSS slope over a 1-min soak (1 run; indicative, judged on --full)", value: s, unit: "MiB/min" },
+        );
         out.push({ figure: "RSS max during soak", value: Math.max(...ys), unit: "MiB", target: { op: "<=", value: 200 } });
       }
       return out;

@@ -145,7 +145,8 @@ export class Registrar {
     const key = `${online ? 1 : 0}${n.exclusive ? 1 : 0}\n${relevant.join("\n")}`;
     let fns = this.#fnCache.get(key);
     if (fns === undefined) {
-      fns = functionsForNode({ name: n.name, labels: n.labels, exclusive: n.exclusive, online }, this.#compiled);
+      // Frozen: planGroups keys sets by array identity, so a set must never change after it is made.
+      fns = Object.freeze(functionsForNode({ name: n.name, labels: n.labels, exclusive: n.exclusive, online }, this.#compiled));
       this.#fnCache.set(key, fns);
     }
     return fns;
