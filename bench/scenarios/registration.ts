@@ -51,21 +51,22 @@ async function measure(o: { jobs: number; nodes: number; sets: number }, timeout
     const ms = Date.now() - stack.startedAt;
     const gearmandCpuMs = cpuMsOf(g.gearmand.pid) - cpu0;
     const groups = stack.daemon.bridge.registrar.groups().filter((gr) => !gr.retired);
-    const ours = groups.reduce((n, gr) => n + gr.worker.stats().canDoSent, 0) + stack.daemon.bridge.management.functions.length;
+    // CAN_DO sent by every open group worker (a retired one still running jobs included).
+    const sent = (): number => stack.daemon.bridge.registrar.groups().reduce((n, gr) => n + gr.worker.stats().canDoSent, 0);
+    const ours = sent() + stack.daemon.bridge.management.functions.length;
     const execOf = new Map(sc.nodes.map((n) => [n.name, n.executors ?? 1]));
     const plugin =
       pluginCanDoCount(groups.flatMap((gr) => gr.nodes.map((n) => ({ executors: execOf.get(n) ?? 1, functions: gr.functions.length })))) + MANAGEMENT_FUNCTIONS;
     const distinct = new Set(groups.flatMap((gr) => gr.functions)).size + MANAGEMENT_FUNCTIONS;
 
     // Churn: replace CHURN nodes by new ones with the same labels, and wait for the poll to see it.
-    const sent = (): number => stack.daemon.bridge.registrar.groups().reduce((n, gr) => n + gr.worker.stats().canDoSent, 0);
     const before = sent();
     const fnsOf = new Map(groups.flatMap((gr) => gr.nodes.map((n) => [n, gr.functions.length] as const)));
     let churnPlugin = 0;
     for (const n of sc.nodes.slice(0, CHURN)) {
       stack.sim.removeNode(n.name);
       stack.sim.addNode({ ...n, name: `${n.name}-r` });
-      churnPlugin += (n.executors ?? 1) * (fnsOf.get(n.name) ?? 0);
+      churnPlugin += (execOf.get(n.name) ?? 1) * (fnsOf.get(n.name) ?? 0);
     }
     await until("replaced nodes seen", () => sc.nodes.slice(0, CHURN).every((n) => stack.daemon.poller.nodes.has(`${n.name}-r`) && !stack.daemon.poller.nodes.has(n.name)), 30_000, 50);
     await sleep(1_500);
