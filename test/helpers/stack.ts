@@ -10,7 +10,7 @@ import { join } from "node:path";
 
 import { loadConfig } from "../../src/config/index.js";
 import { Daemon, type DaemonOptions } from "../../src/daemon.js";
-import { GearmanAdmin, GearmanClient, type ClientJob, type ServerAddress } from "../../src/gearman/index.js";
+import { GearmanAdmin, GearmanClient, type ClientJob, type GearmanClientOptions, type ServerAddress } from "../../src/gearman/index.js";
 import { silentLogger, type Logger } from "../../src/log.js";
 import { startSimulator, type JenkinsSimulator, type SimJobSpec, type SimNodeSpec, type SimulatorOptions } from "../../src/simulator/index.js";
 
@@ -30,6 +30,14 @@ export const ZUUL_PARAMS = [
   "LOG_PATH",
   "OFFLINE_NODE_WHEN_COMPLETE",
 ];
+
+/** A started Gearman client (playing Zuul), connected to at least one server within 5 s. */
+export async function connectClient(servers: ServerAddress[], o: Omit<GearmanClientOptions, "servers"> = {}): Promise<GearmanClient> {
+  const client = new GearmanClient({ ...o, servers });
+  client.start();
+  await client.waitConnected(5000);
+  return client;
+}
 
 /** A freestyle job declaring Zuul's parameters and a NodeLabel `NODE` parameter. */
 export function zuulJob(name: string, labelExpression: string | null, o: Partial<SimJobSpec> = {}): SimJobSpec {
@@ -206,9 +214,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     };
     masters.push(master);
   }
-  const client = new GearmanClient({ servers: o.servers });
-  client.start();
-  await client.waitConnected(5000);
+  const client = await connectClient(o.servers);
   const admin = new GearmanAdmin(o.servers[0]!);
   return {
     masters,

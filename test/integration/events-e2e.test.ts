@@ -13,7 +13,7 @@ import { subscribe, type ReceivedEvent, type Subscription } from "../../src/even
 import { GearmanClient } from "../../src/gearman/index.js";
 import { startSimulator, type JenkinsSimulator, type SimBuild } from "../../src/simulator/index.js";
 import { startGearmand, type Gearmand } from "../helpers/gearmand.js";
-import { startMasterDaemon, submitLikeZuul, waitFor, zuulJob } from "../helpers/stack.js";
+import { connectClient, startMasterDaemon, submitLikeZuul, waitFor, zuulJob } from "../helpers/stack.js";
 
 const MASTER = "jenkins01";
 const BULK = 1000;
@@ -104,9 +104,7 @@ describe("events end to end: simulator, sidecar, ZeroMQ subscriber (issue 5)", {
     // Poll interval 1 s: the sub-poll-interval case needs builds shorter than a cycle.
     daemon = await startMasterDaemon(sim, MASTER, [{ host: gd.host, port: gd.port }], join(dir, "state.json"), { zmq: true, pollInterval: "1s" });
     col = new Collector(daemon.publisher!.endpoint);
-    client = new GearmanClient({ servers: [{ host: gd.host, port: gd.port }] });
-    client.start();
-    await client.waitConnected(5000);
+    client = await connectClient([{ host: gd.host, port: gd.port }]);
     await new Promise((r) => setTimeout(r, 300)); // ZeroMQ's slow joiner
   });
   after(async () => {

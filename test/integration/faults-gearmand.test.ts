@@ -15,16 +15,13 @@ import { GearmanAdmin, GearmanClient, type ServerAddress } from "../../src/gearm
 import { startSimulator, type JenkinsSimulator } from "../../src/simulator/index.js";
 import { assertNothingLostNothingTwice, startFaultDaemon, summary, TcpProxy } from "../helpers/faults.js";
 import { startGearmand, type Gearmand } from "../helpers/gearmand.js";
-import { submitLikeZuul, waitFor, waitRegistered, zuulJob, zuulParams, type Outcome } from "../helpers/stack.js";
+import { connectClient, submitLikeZuul, waitFor, waitRegistered, zuulJob, zuulParams, type Outcome } from "../helpers/stack.js";
 
 const nodes = (n: number): { name: string; labels: string[]; executors: number }[] =>
   Array.from({ length: n }, (_, i) => ({ name: `n${i}`, labels: ["linux"], executors: 2 }));
 
-function newClient(servers: ServerAddress[]): GearmanClient {
-  const c = new GearmanClient({ servers, connection: { backoff: { initialMs: 50, maxMs: 300 } } });
-  c.start();
-  return c;
-}
+/** Zuul's client reconnects fast here, so the tests see the restarted gearmand quickly. */
+const CLIENT = { connection: { backoff: { initialMs: 50, maxMs: 300 } } };
 
 async function withAdmin<T>(a: ServerAddress, f: (admin: GearmanAdmin) => Promise<T>): Promise<T> {
   const admin = new GearmanAdmin(a);
@@ -46,8 +43,7 @@ void describe("faults: gearmand SIGKILLed and restarted on the same port mid-loa
     gd = await startGearmand();
     sim = await startSimulator({ jobs: [zuulJob("work", "linux", { durationMs: 1500 })], nodes: nodes(4) });
     daemon = await startFaultDaemon(sim, "jenkins01", [{ host: gd.host, port: gd.port }], join(dir, "state.json"), { zmq: true });
-    client = newClient([{ host: gd.host, port: gd.port }]);
-    await client.waitConnected(5000);
+    client = await connectClient([{ host: gd.host, port: gd.port }], CLIENT);
     await withAdmin(gd, (a) => waitRegistered(a, ["build:work", "stop:jenkins01"]));
   });
   after(async () => {
@@ -125,8 +121,7 @@ void describe("faults: one of two gearmands down for 30 s", { timeout: 90_000 },
     sim = await startSimulator({ jobs: [zuulJob("work", "linux", { durationMs: 300 })], nodes: nodes(4) });
     const servers = [gd1, gd2].map((g) => ({ host: g.host, port: g.port }));
     daemon = await startFaultDaemon(sim, "jenkins01", servers, join(dir, "state.json"));
-    client = newClient(servers);
-    await client.waitConnected(5000);
+    client = await connectClient(servers, CLIENT);
     for (const g of [gd1, gd2]) await withAdmin(g, (a) => waitRegistered(a, ["build:work"]));
   });
   after(async () => {
@@ -195,8 +190,7 @@ void describe("faults: half-open TCP connection to gearmand", { timeout: 60_000 
     sim = await startSimulator({ jobs: [zuulJob("work", "linux", { durationMs: 300 }), zuulJob("long", "linux", { durationMs: 3000 })], nodes: nodes(2) });
     // The sidecar reaches gearmand through the proxy; Zuul's client goes direct.
     daemon = await startFaultDaemon(sim, "jenkins01", [{ host: "127.0.0.1", port: proxy.port }], join(dir, "state.json"), { gearmanConnection: ECHO });
-    client = newClient([{ host: gd.host, port: gd.port }]);
-    await client.waitConnected(5000);
+    client = await connectClient([{ host: gd.host, port: gd.port }], CLIENT);
     await withAdmin(gd, (a) => waitRegistered(a, ["build:work", "build:long"]));
   });
   after(async () => {

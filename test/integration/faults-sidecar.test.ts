@@ -12,7 +12,7 @@ import { GearmanAdmin, GearmanClient } from "../../src/gearman/index.js";
 import { startSimulator, type JenkinsSimulator } from "../../src/simulator/index.js";
 import { assertNothingLostNothingTwice, SidecarProcess, summary } from "../helpers/faults.js";
 import { startGearmand, type Gearmand } from "../helpers/gearmand.js";
-import { submitLikeZuul, waitFor, waitRegistered, zuulJob, zuulParams, type Outcome } from "../helpers/stack.js";
+import { connectClient, submitLikeZuul, waitFor, waitRegistered, zuulJob, zuulParams, type Outcome } from "../helpers/stack.js";
 
 function sidecarArgs(sim: JenkinsSimulator, gd: Gearmand, stateFile: string, extra: string[] = []): string[] {
   return [
@@ -43,9 +43,7 @@ void describe("faults: the sidecar SIGKILLed mid-build and started again with th
       jobs: [zuulJob("long", "linux", { durationMs: 5000 }), zuulJob("later", "linux", { durationMs: 500 })],
       nodes: ["a", "b", "c", "d"].map((n) => ({ name: n, labels: ["linux"], executors: 1 })),
     });
-    client = new GearmanClient({ servers: [{ host: gd.host, port: gd.port }] });
-    client.start();
-    await client.waitConnected(5000);
+    client = await connectClient([{ host: gd.host, port: gd.port }]);
     admin = new GearmanAdmin({ host: gd.host, port: gd.port });
   });
   after(async () => {
@@ -113,9 +111,7 @@ void describe("access: the Jenkins token never appears in any output", { timeout
       users: [{ user: "zuul", token: TOKEN }],
       anonymousRead: false,
     });
-    client = new GearmanClient({ servers: [{ host: gd.host, port: gd.port }] });
-    client.start();
-    await client.waitConnected(5000);
+    client = await connectClient([{ host: gd.host, port: gd.port }]);
     admin = new GearmanAdmin({ host: gd.host, port: gd.port });
   });
   after(async () => {

@@ -17,7 +17,7 @@ import { silentLogger } from "../../src/log.js";
 import { startSimulator, type JenkinsSimulator } from "../../src/simulator/index.js";
 import { assertNothingLostNothingTwice, makeCerts, startTlsTerminator, summary, type Certs } from "../helpers/faults.js";
 import { startGearmand, type Gearmand } from "../helpers/gearmand.js";
-import { submitLikeZuul, waitRegistered, zuulJob } from "../helpers/stack.js";
+import { connectClient, submitLikeZuul, waitRegistered, zuulJob } from "../helpers/stack.js";
 
 void describe("Gearman over TLS", { timeout: 60_000 }, () => {
   let gd: Gearmand;
@@ -43,9 +43,7 @@ void describe("Gearman over TLS", { timeout: 60_000 }, () => {
     });
     daemon = new Daemon({ config, logger: silentLogger(), gearmanConnection: { backoff: { initialMs: 50, maxMs: 500 } } });
     await daemon.start();
-    client = new GearmanClient({ servers: [{ host: "127.0.0.1", port: term.port, tls: { ca: readFileSync(certs.ca) } }] });
-    client.start();
-    await client.waitConnected(5000);
+    client = await connectClient([{ host: "127.0.0.1", port: term.port, tls: { ca: readFileSync(certs.ca) } }]);
   });
   after(async () => {
     await client?.close().catch(() => undefined);

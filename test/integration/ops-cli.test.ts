@@ -15,7 +15,7 @@ import { EXIT } from "../../src/cli/exit.js";
 import { GearmanClient } from "../../src/gearman/index.js";
 import { startSimulator, type JenkinsSimulator } from "../../src/simulator/index.js";
 import { freePort, startGearmand, type Gearmand } from "../helpers/gearmand.js";
-import { submitLikeZuul, waitFor, zuulJob, type Outcome } from "../helpers/stack.js";
+import { connectClient, submitLikeZuul, waitFor, zuulJob, type Outcome } from "../helpers/stack.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = ["--import", "tsx", "src/cli.ts"];
@@ -114,9 +114,7 @@ describe("ops: the command line as child processes", { timeout: 60_000 }, () => 
         jobs: [zuulJob("ok", "trusty", { durationMs: 200 }), zuulJob("slow", "trusty", { durationMs: 600_000 })],
         nodes: [{ name: "t1", labels: ["trusty"], executors: 4 }],
       });
-      client = new GearmanClient({ servers: [{ host: gd.host, port: gd.port }] });
-      client.start();
-      await client.waitConnected(5000);
+      client = await connectClient([{ host: gd.host, port: gd.port }]);
     });
     after(async () => {
       for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
