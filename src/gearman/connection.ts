@@ -37,6 +37,11 @@ export interface GearmanConnectionOptions {
   echoIntervalMs?: number;
   /** Drop the connection when an ECHO_RES takes longer than this. @default 10000 */
   echoTimeoutMs?: number;
+  /**
+   * close() first flushes what was accepted for sending and ends the socket; it destroys the
+   * socket only if the peer has not closed its side within this bound. @default 2000
+   */
+  closeTimeoutMs?: number;
   /** @default a silent logger */
   logger?: Logger;
 }
@@ -75,6 +80,7 @@ export class GearmanConnection extends TypedEmitter<ConnectionEvents> {
       maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024 * 1024,
       echoIntervalMs: opts.echoIntervalMs ?? 30_000,
       echoTimeoutMs: opts.echoTimeoutMs ?? 10_000,
+      closeTimeoutMs: opts.closeTimeoutMs ?? 2000,
     };
     this.#backoff = new Backoff(opts.backoff);
     this.#log = (opts.logger ?? pino({ level: "silent" })).child({ gearman: formatAddress(address) });
@@ -100,10 +106,13 @@ export class GearmanConnection extends TypedEmitter<ConnectionEvents> {
       });
   }
 
-  /** Sends one REQ packet; false (nothing sent) when not connected. */
+  /**
+   * Sends one REQ packet; false (nothing sent) when not connected or closing. A packet this
+   * accepted is never dropped by us: close() flushes it before ending the socket.
+   */
   send(type: PacketTypeNumber, args: ReadonlyArray<Buffer | string> = []): boolean {
     const s = this.#socket;
-    if (!this.#connected || !s) return false;
+    if (!this.#connected || !s || this.#closing) return false;
     // Packets sent in one tick go out in one write (e.g. WORK_COMPLETE + GRAB_JOB_UNIQ).
     if (!this.#corked) {
       this.#corked = true;
@@ -122,11 +131,16 @@ export class GearmanConnection extends TypedEmitter<ConnectionEvents> {
     this.#socket?.destroy(reason);
   }
 
-  /** Stops reconnecting and closes the socket. Idempotent; leaves no timers. */
+  /**
+   * Stops reconnecting, flushes every packet accepted for sending (a WORK_FAIL written in the same
+   * tick included), ends the socket and waits for the peer to close it, within `closeTimeoutMs`.
+   * Idempotent; leaves no timers.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#abort.abort(new GearmanConnectionError(`connection to ${this.address} closed`));
-      this.#socket?.destroy();
+      const s = this.#socket;
+      if (s !== undefined && !s.destroyed) await endGracefully(s, this.#opts.closeTimeoutMs);
       await this.#loop;
       this.#stopEcho();
       this.safeEmit("status", "closed");
@@ -267,4 +281,20 @@ export class GearmanConnection extends TypedEmitter<ConnectionEvents> {
     this.#echoTimer = undefined;
     this.#echoDeadline = undefined;
   }
+}
+
+/**
+ * Ends a socket without losing what was written to it: `end()` uncorks and flushes the pending
+ * writes before the FIN (node's Writable.end), so gearmand reads every packet before the EOF.
+ * The socket is destroyed only when the peer has not closed within `timeoutMs`.
+ */
+function endGracefully(s: Socket, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => s.destroy(), timeoutMs);
+    s.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    s.end();
+  });
 }

@@ -15,8 +15,15 @@ export interface GearmanWorkerOptions {
   /** Sent as SET_CLIENT_ID on every connection (shown by the admin `workers` command). */
   clientId: string;
   servers: ServerAddress[];
-  /** Jobs in flight plus outstanding grabs, summed over all servers. @default 1 */
+  /** Jobs in flight plus outstanding grabs, summed over all servers; `Infinity` for no bound. @default 1 */
   capacity?: number;
+  /**
+   * Outstanding GRAB_JOB_UNIQ packets allowed at once over all servers, whatever runs; null for
+   * no such bound. A caller that owns the capacity of several jobs (the bridge) sets it to the
+   * free slots not yet claimed, so that a job ending or lost never frees a grab by itself.
+   * @default null
+   */
+  grabBudget?: number | null;
   /** Options for each server connection. @default GearmanConnection defaults */
   connection?: Omit<GearmanConnectionOptions, "logger">;
   /** @default a silent logger */
@@ -59,6 +66,7 @@ export class GearmanWorker extends TypedEmitter<WorkerEvents> {
   readonly #conns: ConnState[];
   #functions = new Set<string>();
   #capacity: number;
+  #grabBudget: number | null;
   #rr = 0;
   #closing: Promise<void> | undefined;
   readonly #stats: WorkerStats = { canDoSent: 0, cantDoSent: 0, resetSent: 0, grabsSent: 0, jobsAssigned: 0, reconnects: 0 };
@@ -67,6 +75,7 @@ export class GearmanWorker extends TypedEmitter<WorkerEvents> {
     super();
     this.#clientId = opts.clientId;
     this.#capacity = checkCapacity(opts.capacity ?? 1);
+    this.#grabBudget = opts.grabBudget === undefined || opts.grabBudget === null ? null : checkCapacity(opts.grabBudget);
     this.#log = (opts.logger ?? pino({ level: "silent" })).child({ component: "gearman-worker" });
     this.#conns = opts.servers.map((addr) => {
       const conn = new GearmanConnection(addr, { ...opts.connection, logger: this.#log });
@@ -110,6 +119,10 @@ export class GearmanWorker extends TypedEmitter<WorkerEvents> {
     return this.#capacity;
   }
 
+  get grabBudget(): number | null {
+    return this.#grabBudget;
+  }
+
   start(): void {
     if (this.#closing) return;
     for (const cs of this.#conns) cs.conn.start();
@@ -131,6 +144,12 @@ export class GearmanWorker extends TypedEmitter<WorkerEvents> {
   /** Sets the capacity. Lowering it below what is in use takes effect as jobs end. */
   setCapacity(n: number): void {
     this.#capacity = checkCapacity(n);
+    this.#pump();
+  }
+
+  /** Sets the grab budget (see GearmanWorkerOptions.grabBudget); lowering it never cancels a grab already sent. */
+  setGrabBudget(n: number | null): void {
+    this.#grabBudget = n === null ? null : checkCapacity(n);
     this.#pump();
   }
 
@@ -231,18 +250,21 @@ export class GearmanWorker extends TypedEmitter<WorkerEvents> {
     return n;
   }
 
-  /** Sends GRAB_JOB_UNIQ on idle connections, round-robin, while capacity allows. */
+  /** Sends GRAB_JOB_UNIQ on idle connections, round-robin, while capacity and the grab budget allow. */
   #pump(): void {
     if (this.#closing || this.#functions.size === 0) return;
     const n = this.#conns.length;
     let inUse = this.#inUse();
-    for (let i = 0; i < n && inUse < this.#capacity; i++) {
-      const cs = this.#conns[(this.#rr + i) % n]!;
-      if (!cs.conn.connected || cs.grabbing || cs.sleeping || cs.registered.size === 0) continue;
+    let grabs = this.outstandingGrabs;
+    const budget = this.#grabBudget ?? Number.POSITIVE_INFINITY;
+    for (let i = 0; i < n && inUse < this.#capacity && grabs < budget; i++) {
+      const cs = this.#conns[(this.#rr + i) % n];
+      if (cs === undefined || !cs.conn.connected || cs.grabbing || cs.sleeping || cs.registered.size === 0) continue;
       if (!cs.conn.send(PacketType.GRAB_JOB_UNIQ)) continue;
       cs.grabbing = true;
       this.#stats.grabsSent++;
       inUse++;
+      grabs++;
     }
     this.#rr = n === 0 ? 0 : (this.#rr + 1) % n;
   }
@@ -315,6 +337,7 @@ export class GearmanWorker extends TypedEmitter<WorkerEvents> {
 }
 
 function checkCapacity(n: number): number {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`gearman worker capacity must be an integer >= 0, got ${n}`);
+  if (n === Number.POSITIVE_INFINITY) return n;
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`gearman worker capacity must be an integer >= 0 or Infinity, got ${n}`);
   return n;
 }
