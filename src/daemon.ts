@@ -1,57 +1,51 @@
 /**
- * Composition and lifecycle: the Jenkins client and poller, the Gearman workers (through the
- * bridge), the event publisher and the admin API, started in order and released LIFO.
- * Takes a frozen Config; never touches `process` (only cli.ts does).
+ * Composition and lifecycle (docs/architecture.md "Layers"): the adapters (Jenkins client and
+ * poller, Gearman workers, event publisher), the bridge that composes them, the admin API and
+ * the metrics wiring, started in order and released LIFO. Takes a frozen Config; never touches
+ * `process` (only cli.ts does).
  */
-import { readFileSync } from "node:fs";
-import type { ConnectionOptions } from "node:tls";
+import { join, parse } from "node:path";
 
 import type { Logger } from "pino";
 
-import { AdminServer, Metrics, type AdminHandlers } from "./admin/index.js";
-import { Bridge, type DrainStatus } from "./bridge/index.js";
-import type { Config, GearmanServerConfig } from "./config/index.js";
-import { eventInput } from "./daemon-events.js";
+import { AdminServer, CycleGauges, Metrics, watchBridge, watchPublisher, watchWorker, type AdminHandlers } from "./admin/index.js";
+import { Bridge, resolveMasterName, type DrainStatus, type GearmanAdminPort, type ReadyStatus, type SidecarStatus } from "./bridge/index.js";
+import { curveKeys, tlsConnectionOptions, type Config } from "./config/index.js";
 import { EventPublisher } from "./events/index.js";
-import { GearmanServer, GearmanWorker, type ServerAddress } from "./gearman/index.js";
-import { JenkinsClient, JenkinsPoller, type BuildInfo } from "./jenkins/index.js";
-import { Releasers, delay } from "./util/index.js";
-
-export interface DaemonStatus {
-  drain: DrainStatus & { safeToRestart: boolean; eventsPending: number; otherRunning: number };
-}
+import { formatAddress, GearmanAdmin, GearmanServer, GearmanWorker, type ServerAddress } from "./gearman/index.js";
+import { BuildLedger, JenkinsClient, JenkinsPoller } from "./jenkins/index.js";
+import { JournalFile, Releasers, delay } from "./util/index.js";
+import { VERSION } from "./version.js";
 
 export interface DaemonOptions {
   config: Config;
   logger: Logger;
   /** Override the embedded defaults, e.g. for tests: Gearman connection tuning. */
   gearmanConnection?: { backoff?: { initialMs?: number; maxMs?: number }; echoIntervalMs?: number; echoTimeoutMs?: number };
+  /** How long start() waits for Jenkins to report its root URL when no master name is configured. @default 60000 */
+  masterNameWaitMs?: number;
 }
 
-function tlsOptions(t: GearmanServerConfig["tls"]): ConnectionOptions | undefined {
-  if (t === null) return undefined;
-  const o: ConnectionOptions = { rejectUnauthorized: t.rejectUnauthorized };
-  if (t.ca) o.ca = readFileSync(t.ca);
-  if (t.cert) o.cert = readFileSync(t.cert);
-  if (t.key) o.key = readFileSync(t.key);
-  return o;
+/** The journal of reported builds lives beside the state file: state.json -> state.builds.jsonl. */
+export function ledgerPath(stateFile: string): string {
+  const p = parse(stateFile);
+  return join(p.dir, `${p.name}.builds.jsonl`);
 }
 
 export class Daemon {
   readonly config: Config;
   readonly metrics = new Metrics();
   readonly jenkins: JenkinsClient;
-  readonly poller: JenkinsPoller;
   readonly #log: Logger;
   readonly #releasers = new Releasers();
   readonly #o: DaemonOptions;
+  readonly #abort = new AbortController();
+  #poller: JenkinsPoller | null = null;
   #bridge: Bridge | null = null;
   #publisher: EventPublisher | null = null;
   #admin: AdminServer | null = null;
-  #embedded: GearmanServer | null = null;
   #servers: ServerAddress[] = [];
-  #nodeOfRun = new Map<string, string>();
-  #packetsSeen = new Map<string, { can_do: number; cant_do: number; reset_abilities: number }>();
+  #master = "";
   #stopping: Promise<void> | null = null;
 
   constructor(o: DaemonOptions) {
@@ -65,22 +59,23 @@ export class Daemon {
         ? { auth: { user: c.jenkins.user, ...(c.jenkins.token !== null ? { token: c.jenkins.token } : {}), ...(c.jenkins.password !== null ? { password: c.jenkins.password } : {}) } }
         : {}),
       timeoutMs: c.jenkins.timeoutMs,
+      overdueMs: c.jenkins.overdueMs,
       logger: o.logger.child({ component: "jenkins" }),
       onRequest: (r) => {
         this.metrics.jenkinsRequests.inc({ method: r.method, status: String(r.status) });
         this.metrics.jenkinsLatency.observe({ method: r.method }, r.ms / 1000);
       },
     });
-    this.poller = new JenkinsPoller(this.jenkins, {
-      intervalMs: c.pollIntervalMs,
-      jobsEveryCycles: c.jobsRefreshCycles,
-      logger: o.logger.child({ component: "poller" }),
-    });
   }
 
   get bridge(): Bridge {
     if (!this.#bridge) throw new Error("the daemon is not started");
     return this.#bridge;
+  }
+
+  get poller(): JenkinsPoller {
+    if (!this.#poller) throw new Error("the daemon is not started");
+    return this.#poller;
   }
 
   get publisher(): EventPublisher | null {
@@ -96,187 +91,177 @@ export class Daemon {
     return this.#admin?.url ?? null;
   }
 
+  get masterName(): string {
+    return this.#master;
+  }
+
   async start(): Promise<void> {
     const c = this.config;
     try {
-      if (c.gearman.embedded) {
-        this.#embedded = new GearmanServer({ host: c.gearman.embedded.host, port: c.gearman.embedded.port, logger: this.#log.child({ component: "gearmand-embedded" }) });
-        const addr = await this.#embedded.start();
-        this.#releasers.add(() => this.#embedded?.close());
-        this.#servers = [{ host: addr.host, port: addr.port }];
-        this.#log.info({ address: `${addr.host}:${addr.port}` }, "embedded Gearman server listening");
-      } else {
-        this.#servers = c.gearman.servers.map((s) => {
-          const tls = tlsOptions(s.tls);
-          return tls ? { host: s.host, port: s.port, tls } : { host: s.host, port: s.port };
-        });
-      }
-
-      if (c.zmq.enabled) {
-        // One poll cycle emits its events at once (1 per started build, 2 per finished one). The
-        // plugin's 1024-event queue, and ZeroMQ's default high-water mark of 1000 per subscriber,
-        // would drop most of a cycle in which 1,000 builds finish: both bounds follow the replay ring.
-        const pub = new EventPublisher({
-          bind: c.zmq.bind,
-          ringSize: c.zmq.ringSize,
-          queueSize: Math.max(1024, c.zmq.ringSize),
-          sendHighWaterMark: Math.max(1000, c.zmq.ringSize),
-          logger: this.#log.child({ component: "events" }),
-          ...(c.zmq.curve ? { curve: readCurve(c.zmq.curve) } : {}),
-        });
-        await pub.start();
-        pub.on("dropped", (n) => this.metrics.eventsDropped.inc(n));
-        this.#publisher = pub;
-        this.#releasers.add(() => pub.close());
-        this.#log.info({ endpoint: pub.endpoint }, "publishing build events");
-      }
-
-      const conn = this.#o.gearmanConnection ?? {};
-      const bridge = new Bridge({
-        masterName: c.masterName,
-        jenkins: this.jenkins,
-        poller: this.poller,
-        stateFile: c.stateFile,
-        buildStartTimeoutMs: c.buildStartTimeoutMs,
-        logger: this.#log,
-        createWorker: (clientId) => {
-          const w = new GearmanWorker({ clientId, servers: this.#servers, capacity: 0, connection: conn, logger: this.#log.child({ worker: clientId }) });
-          w.on("status", (s) => {
-            this.metrics.gearmanConnected.set({ server: s.server }, s.status === "connected" ? 1 : 0);
-            if (s.status === "reconnecting") this.metrics.reconnects.inc({ server: s.server });
-          });
-          w.on("error", (e) => this.#log.warn({ err: e, worker: clientId }, "gearman worker error"));
-          return w;
-        },
-        onGrab: (fn) => this.metrics.countGrabbed(fn),
-        onOutcome: (out) => {
-          if (out.result !== null) this.metrics.jobsCompleted.inc({ result: out.result });
-          else this.metrics.jobsFailed.inc({ reason: out.reason?.split(":")[0]?.slice(0, 40) ?? "unknown" });
-        },
+      this.#releasers.add(() => this.jenkins.close());
+      await this.#startGearman();
+      this.#master = c.masterName ?? (await this.#learnMasterName());
+      if (c.zmq.enabled) await this.#startPublisher();
+      const ledger = await BuildLedger.open(new JournalFile(ledgerPath(c.stateFile)));
+      const poller = new JenkinsPoller(this.jenkins, {
+        intervalMs: c.pollIntervalMs,
+        jobsRefreshMs: c.jobsRefreshMs,
+        jobDetailsRefreshMs: c.jobDetailsRefreshMs,
+        nodesRefreshMs: c.nodesRefreshMs,
+        ledger,
+        logger: this.#log.child({ component: "poller" }),
       });
+      this.#poller = poller;
+      const bridge = this.#makeBridge(poller);
       this.#bridge = bridge;
       await bridge.start();
       this.#releasers.add(() => bridge.close());
-      this.#wirePoller(bridge);
-
-      this.#admin = new AdminServer({
-        host: c.admin.listen.host,
-        port: c.admin.listen.port,
-        token: c.admin.token,
-        defaultQuietDown: c.drain.quietDown,
-        handlers: this.#handlers(),
-        metrics: this.metrics,
-        logger: this.#log.child({ component: "admin" }),
-      });
-      await this.#admin.start();
-      this.#releasers.add(() => this.#admin?.close());
-      this.#log.info({ url: this.#admin.url }, "admin API listening");
-
-      this.poller.start();
-      this.#releasers.add(() => this.poller.stop());
-      this.#log.info({ jenkins: c.jenkins.url, master: c.masterName, gearman: this.#servers.map((s) => `${s.host}:${s.port}`) }, "sidecar started");
+      const gauges = new CycleGauges(this.metrics);
+      poller.on("cycle", (cy) => gauges.update(bridge, cy.ms));
+      await this.#startAdmin();
+      poller.start();
+      this.#releasers.add(() => poller.stop());
+      this.#log.info({ jenkins: c.jenkins.url, master: this.#master, gearman: this.#servers.map(formatAddress) }, "sidecar started");
     } catch (e) {
       await this.#releasers.releaseAll().catch(() => undefined);
       throw e;
     }
   }
 
-  #wirePoller(bridge: Bridge): void {
-    const p = this.poller;
-    const input = (b: BuildInfo): ReturnType<typeof eventInput> =>
-      eventInput(b, { rootUrl: this.config.jenkins.url, hostName: this.config.masterName, jobs: p.jobs, nodes: p.nodes, lastNode: this.#nodeOfRun.get(b.url) ?? null });
-    p.on("jobs", () => bridge.onJobs());
-    p.on("nodes", () => bridge.onNodes(p.nodes));
-    // Events go out before the bridge reports to Zuul, so a drained master has published everything.
-    p.on("buildStarted", (b) => {
-      const ev = input(b);
-      if (ev.nodeName !== null) this.#nodeOfRun.set(b.url, ev.nodeName);
-      this.#publish("onStarted", ev);
-      bridge.onBuildStarted(b);
-    });
-    p.on("buildFinished", (b) => {
-      const ev = input(b);
-      this.#nodeOfRun.delete(b.url);
-      this.#publish("onCompleted", ev);
-      this.#publish("onFinalized", ev);
-      bridge.onBuildFinished(b);
-    });
-    p.on("cycle", (c) => {
-      this.metrics.pollCycleSeconds.observe(c.ms / 1000);
-      bridge.onCycle().catch((e: unknown) => this.#log.error({ err: e }, "bridge cycle failed"));
-      this.#gauges(bridge);
-    });
-    p.on("health", (h) => bridge.onJenkinsHealth(h.healthy, h.error));
-    p.on("error", (e) => this.#log.warn({ err: e }, "poll failed; trying again next cycle"));
-  }
-
-  #publish(topic: "onStarted" | "onCompleted" | "onFinalized", ev: ReturnType<typeof eventInput>): void {
-    if (!this.#publisher) return;
-    this.#publisher.publish(topic, ev);
-    this.metrics.eventsPublished.inc({ topic });
-  }
-
-  #gauges(bridge: Bridge): void {
-    // Registration packets: each worker counts its own; the counter takes the increase since last time.
-    for (const g of bridge.registrar.groups()) {
-      const st = g.worker.stats();
-      const seen = this.#packetsSeen.get(g.clientId) ?? { can_do: 0, cant_do: 0, reset_abilities: 0 };
-      const now = { can_do: st.canDoSent, cant_do: st.cantDoSent, reset_abilities: st.resetSent };
-      for (const type of ["can_do", "cant_do", "reset_abilities"] as const) {
-        if (now[type] > seen[type]) this.metrics.registrationPackets.inc({ type }, now[type] - seen[type]);
-      }
-      this.#packetsSeen.set(g.clientId, now);
+  async #startGearman(): Promise<void> {
+    const c = this.config;
+    if (c.gearman.embedded) {
+      const embedded = new GearmanServer({ host: c.gearman.embedded.host, port: c.gearman.embedded.port, logger: this.#log.child({ component: "gearmand-embedded" }) });
+      const addr = await embedded.start();
+      this.#releasers.add(() => embedded.close());
+      this.#servers = [{ host: addr.host, port: addr.port }];
+      this.#log.info({ address: `${addr.host}:${addr.port}` }, "embedded Gearman server listening");
+      return;
     }
-    this.metrics.inFlightBuilds.set(bridge.dispatcher.inFlight);
-    this.metrics.draining.set(bridge.phase === "running" ? 0 : 1);
-    for (const g of bridge.registrar.groups()) this.metrics.freeExecutors.set({ group: g.clientId }, bridge.registrar.slots.freeOf(g.nodes));
+    this.#servers = c.gearman.servers.map((s) => {
+      const tls = tlsConnectionOptions(s.tls);
+      return tls ? { host: s.host, port: s.port, tls } : { host: s.host, port: s.port };
+    });
   }
 
-  /** Drain state, with what "safe to restart" needs beyond the bridge: events out, and with quiet-down no build left on the master. */
-  drainStatus(): DaemonStatus["drain"] {
-    const d = this.bridge.drainStatus();
-    const eventsPending = this.#publisher?.stats().queued ?? 0;
-    let otherRunning = 0;
-    for (const n of this.poller.nodes.values()) otherRunning += n.executors.filter((e) => !e.idle).length + n.oneOffExecutors.filter((e) => !e.idle).length;
-    const safe = d.phase === "drained" && eventsPending === 0 && (!d.quietDown || otherRunning === 0);
-    return { ...d, safeToRestart: safe, eventsPending, otherRunning };
+  #learnMasterName(): Promise<string> {
+    return resolveMasterName(this.jenkins, {
+      waitMs: this.#o.masterNameWaitMs ?? 60_000,
+      signal: this.#abort.signal,
+      onRetry: (e) => this.#log.warn({ err: e }, "waiting for Jenkins to report its root URL (the master name); retrying in 2 s"),
+    });
   }
 
-  async drain(o: { quietDown: boolean }): Promise<DaemonStatus["drain"]> {
-    await this.bridge.drain(o);
-    return this.drainStatus();
+  async #startPublisher(): Promise<void> {
+    const z = this.config.zmq;
+    // One poll cycle emits its events at once (1 per started build, 2 per finished one). The
+    // plugin's 1024-event queue, and ZeroMQ's default high-water mark of 1000 per subscriber,
+    // would drop most of a cycle in which 1,000 builds finish: both bounds follow the replay ring.
+    const pub = new EventPublisher({
+      bind: z.bind,
+      ringSize: z.ringSize,
+      queueSize: Math.max(1024, z.ringSize),
+      sendHighWaterMark: Math.max(1000, z.ringSize),
+      logger: this.#log,
+      ...(z.curve ? { curve: curveKeys(z.curve) } : {}),
+    });
+    await pub.start();
+    watchPublisher(this.metrics, pub);
+    this.#publisher = pub;
+    this.#releasers.add(() => pub.close());
   }
 
-  async resume(): Promise<DaemonStatus["drain"]> {
-    await this.bridge.resume();
-    return this.drainStatus();
+  #makeBridge(poller: JenkinsPoller): Bridge {
+    const c = this.config;
+    const conn = this.#o.gearmanConnection ?? {};
+    const bridge = new Bridge({
+      masterName: this.#master,
+      ...(c.gearman.clientIdPrefix !== null ? { clientIdPrefix: c.gearman.clientIdPrefix } : {}),
+      jenkins: this.jenkins,
+      poller,
+      stateFile: c.stateFile,
+      rootUrl: c.jenkins.url,
+      events: this.#publisher,
+      admin: this.#adminPort(),
+      buildStartTimeoutMs: c.buildStartTimeoutMs,
+      outageHoldMs: c.outageHoldMs,
+      logger: this.#log,
+      createWorker: (clientId, o) => {
+        // A group worker (no job bound) grabs only what the bridge budgets; the management worker by its capacity.
+        const grabBudget = o.capacity === Number.POSITIVE_INFINITY ? 0 : null;
+        const w = new GearmanWorker({ clientId, servers: this.#servers, capacity: o.capacity, grabBudget, connection: conn, logger: this.#log.child({ worker: clientId }) });
+        watchWorker(this.metrics, w);
+        w.on("error", (e) => this.#log.warn({ err: e, worker: clientId }, "gearman worker error"));
+        return w;
+      },
+    });
+    watchBridge(this.metrics, bridge);
+    return bridge;
   }
 
-  ready(): { ready: boolean; reasons: string[] } {
-    const reasons: string[] = [];
-    if (this.poller.lastSuccessAt === null) reasons.push("Jenkins has not answered yet");
-    else if (!this.poller.healthy) reasons.push("Jenkins is not answering");
-    if (this.#bridge) {
-      const st = this.#bridge.status();
-      const mg = st["management"] as { server: string; status: string }[];
-      for (const s of mg) if (s.status !== "connected") reasons.push(`Gearman server ${s.server} is ${s.status}`);
-      for (const g of this.#bridge.registrar.groups()) {
-        if (g.worker.functions.size < g.functions.length) reasons.push(`worker ${g.clientId} is still registering`);
-        for (const s of g.worker.serverStatus()) if (s.status !== "connected") reasons.push(`worker ${g.clientId} is ${s.status} to ${s.server}`);
-      }
-    }
-    return { ready: reasons.length === 0, reasons: [...new Set(reasons)] };
-  }
-
-  status(): Record<string, unknown> {
+  /** The admin `workers` command on each server, for the master-name check (a connection per question). */
+  #adminPort(): GearmanAdminPort {
+    const byName = new Map(this.#servers.map((s) => [formatAddress(s), s]));
     return {
-      master: this.config.masterName,
-      jenkins: { url: this.config.jenkins.url, healthy: this.poller.healthy, lastSuccessAt: this.poller.lastSuccessAt, jobs: this.poller.jobs.size, nodes: this.poller.nodes.size },
-      gearman: this.#servers.map((s) => `${s.host}:${s.port}${s.tls ? " (tls)" : ""}`),
-      events: this.#publisher ? { endpoint: this.#publisher.endpoint, runId: this.#publisher.runId, ...this.#publisher.stats() } : null,
-      ready: this.ready(),
-      ...this.bridge.status(),
-      drain: this.drainStatus(),
+      servers: [...byName.keys()],
+      workers: async (server) => {
+        const addr = byName.get(server);
+        if (addr === undefined) return [];
+        const admin = new GearmanAdmin(addr, { timeoutMs: 5000 });
+        try {
+          return await admin.workers();
+        } finally {
+          await admin.close();
+        }
+      },
+    };
+  }
+
+  async #startAdmin(): Promise<void> {
+    const c = this.config;
+    const admin = new AdminServer({
+      host: c.admin.listen.host,
+      port: c.admin.listen.port,
+      token: c.admin.token,
+      defaultQuietDown: c.drain.quietDown,
+      handlers: this.#handlers(),
+      metrics: this.metrics,
+      logger: this.#log.child({ component: "admin" }),
+    });
+    await admin.start();
+    this.#admin = admin;
+    this.#releasers.add(() => admin.close());
+    this.#log.info({ url: admin.url }, "admin API listening");
+  }
+
+  drainStatus(): DrainStatus {
+    return this.bridge.drainStatus();
+  }
+
+  drain(o: { quietDown: boolean }): Promise<DrainStatus> {
+    return this.bridge.startDrain(o);
+  }
+
+  resume(): Promise<DrainStatus> {
+    return this.bridge.resume();
+  }
+
+  ready(): ReadyStatus {
+    return this.bridge.ready();
+  }
+
+  status(): SidecarStatus {
+    const b = this.bridge;
+    const p = this.poller;
+    const pub = this.#publisher;
+    return {
+      master: this.#master,
+      version: VERSION,
+      jenkins: { url: this.config.jenkins.url, healthy: p.healthy, lastSuccessAt: p.lastSuccessAt, jobs: p.jobs.size, nodes: p.nodes.size },
+      gearman: this.#servers.map((s) => `${formatAddress(s)}${s.tls ? " (tls)" : ""}`),
+      events: pub ? { endpoint: pub.endpoint, runId: pub.runId, ...pub.stats() } : null,
+      ready: b.ready(),
+      ...b.status(),
     };
   }
 
@@ -293,12 +278,12 @@ export class Daemon {
 
   /**
    * Drains, then stops: the SIGTERM path. Waits up to `graceMs` for in-flight builds to be
-   * reported; `signal` aborts the wait (a second signal).
+   * reported and their events published; `signal` aborts the wait (a second signal).
    */
-  async drainAndStop(graceMs: number, signal?: AbortSignal, onProgress?: (s: DaemonStatus["drain"]) => void): Promise<boolean> {
+  async drainAndStop(graceMs: number, signal?: AbortSignal, onProgress?: (s: DrainStatus) => void): Promise<boolean> {
     let safe = false;
     if (this.#bridge) {
-      await this.drain({ quietDown: false }).catch((e: unknown) => this.#log.warn({ err: e }, "drain failed"));
+      await this.bridge.startDrain({ quietDown: false, persist: false }).catch((e: unknown) => this.#log.warn({ err: e }, "drain failed"));
       const deadline = Date.now() + graceMs;
       while (Date.now() < deadline && !signal?.aborted) {
         await this.bridge.onCycle().catch(() => undefined);
@@ -318,18 +303,11 @@ export class Daemon {
   /** Releases everything, LIFO; idempotent. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      this.#abort.abort();
       await this.#publisher?.flush(2000).catch(() => undefined);
       await this.#releasers.releaseAll();
       this.#log.info("sidecar stopped");
     })();
     return this.#stopping;
   }
-}
-
-function readCurve(c: NonNullable<Config["zmq"]["curve"]>): { secretKey: string; publicKey: string; allowedClientKeys?: string[] } {
-  const secretKey = readFileSync(c.secretKeyFile, "utf8").trim();
-  const allowed = c.allowedClientKeysFile
-    ? readFileSync(c.allowedClientKeysFile, "utf8").split(/\s+/).filter((k) => k.length > 0)
-    : undefined;
-  return allowed ? { secretKey, publicKey: c.publicKey, allowedClientKeys: allowed } : { secretKey, publicKey: c.publicKey };
 }

@@ -50,10 +50,10 @@ async function measure(o: { jobs: number; nodes: number; sets: number }, timeout
     );
     const ms = Date.now() - stack.startedAt;
     const gearmandCpuMs = cpuMsOf(g.gearmand.pid) - cpu0;
-    const groups = stack.daemon.bridge.registrar.groups().filter((gr) => !gr.retired);
+    const groups = stack.daemon.bridge.capacity.groups().filter((gr) => !gr.retired);
     // CAN_DO sent by every open group worker (a retired one still running jobs included).
-    const sent = (): number => stack.daemon.bridge.registrar.groups().reduce((n, gr) => n + gr.worker.stats().canDoSent, 0);
-    const ours = sent() + stack.daemon.bridge.management.functions.length;
+    const sent = (): number => stack.daemon.bridge.capacity.groups().reduce((n, gr) => n + gr.worker.stats().canDoSent, 0);
+    const ours = sent() + MANAGEMENT_FUNCTIONS;
     const execOf = new Map(sc.nodes.map((n) => [n.name, n.executors ?? 1]));
     const plugin =
       pluginCanDoCount(groups.flatMap((gr) => gr.nodes.map((n) => ({ executors: execOf.get(n) ?? 1, functions: gr.functions.length })))) + MANAGEMENT_FUNCTIONS;

@@ -29,7 +29,7 @@ export class Metrics {
   readonly jobsGrabbed: Counter<"function">;
   /** Jobs answered with WORK_COMPLETE, by Jenkins result (SUCCESS, FAILURE, ABORTED, ...). */
   readonly jobsCompleted: Counter<"result">;
-  /** Jobs answered with WORK_FAIL, by reason. */
+  /** Jobs answered with WORK_FAIL, by reason: one of the bridge's FAILURE codes (a bounded set). */
   readonly jobsFailed: Counter<"reason">;
   /** Registration packets sent, by type (CAN_DO, CANT_DO, RESET_ABILITIES). */
   readonly registrationPackets: Counter<"type">;
@@ -45,6 +45,8 @@ export class Metrics {
   readonly inFlightBuilds: Gauge;
   /** 1 while draining. */
   readonly draining: Gauge;
+  /** Other workers registering this master's stop:/set_description: functions (two masters, one name). */
+  readonly masterNameConflicts: Gauge;
 
   readonly #maxFunctionLabels: number;
   readonly #functionLabels = new Set<string>();
@@ -73,6 +75,7 @@ export class Metrics {
     this.freeExecutors = new Gauge({ name: n("free_executors"), help: "Free Jenkins executors, by function group", labelNames: ["group"], registers });
     this.inFlightBuilds = new Gauge({ name: n("in_flight_builds"), help: "Builds started for Gearman jobs and not yet reported", registers });
     this.draining = new Gauge({ name: n("draining"), help: "1 while the sidecar is draining", registers });
+    this.masterNameConflicts = new Gauge({ name: n("master_name_conflicts"), help: "Other workers registering this master's management functions (give each master its own name)", registers });
   }
 
   /**

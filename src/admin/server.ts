@@ -19,22 +19,21 @@ import type { AddressInfo } from "node:net";
 import pino, { type Logger } from "pino";
 
 import { describeError } from "../util/errors.js";
+import type { DrainStatus, ReadyStatus, SidecarStatus } from "../bridge/index.js";
 import { checkBearer, isLoopbackHost } from "./auth.js";
 import { AdminConfigError, AdminListenError } from "./errors.js";
 import type { Metrics } from "./metrics.js";
 
-/** Opaque JSON built by the daemon. */
-export interface AdminStatus {
-  [k: string]: unknown;
-}
+/** The status JSON (one exported type, also read by the CLI). */
+export type AdminStatus = SidecarStatus;
 
 export interface AdminHandlers {
   health(): { ok: boolean; detail?: string };
-  ready(): { ready: boolean; reasons: string[] };
+  ready(): ReadyStatus;
   status(): AdminStatus;
-  /** Starts (or continues) draining; returns the drain state JSON. */
-  drain(o: { quietDown: boolean }): Promise<unknown>;
-  resume(): Promise<unknown>;
+  /** Starts (or continues) draining; returns the drain state. */
+  drain(o: { quietDown: boolean }): Promise<DrainStatus>;
+  resume(): Promise<DrainStatus>;
   /** Events with a sequence number above `since`, at most `limit`. */
   events?(since: number, limit: number): unknown;
 }

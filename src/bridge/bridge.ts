@@ -1,300 +1,310 @@
 /**
- * The domain, composed: registrations follow the poller's picture of Jenkins, grabbed jobs run
- * as builds, stop/set_description are answered, and drain is a state (DESIGN.md).
- * The bridge knows no sockets and no HTTP: it is handed its workers, client and poller.
+ * The domain, composed (docs/architecture.md): the poller's picture drives the capacity
+ * owner's registrations; grabbed jobs go through intake, adoption and following to reporting;
+ * every build's events go to the relay before Zuul hears of them; stop/set_description are
+ * answered; drain is a state. The bridge knows no sockets and no HTTP: it is handed its ports.
  */
 import type { Logger } from "pino";
 
-import { describeError } from "../util/index.js";
-import { Dispatcher, type Outcome } from "./dispatcher.js";
+import { TypedEmitter } from "../util/index.js";
+import { Adoption } from "./adoption.js";
+import { Capacity, type PauseReason } from "./capacity/capacity.js";
+import type { BridgeContext, BridgeSettings } from "./context.js";
+import { Drain } from "./drain.js";
+import { Following } from "./following.js";
+import { setDescriptionFunction, stopFunction } from "./functions.js";
+import { Intake } from "./intake.js";
 import { Management } from "./management.js";
-import type { BuildInfo, JenkinsPort, NodeInfo, PollerPort, QueueItem, WorkerFactory, WorkerPort } from "./ports.js";
-import { Registrar } from "./registrar.js";
-import type { BuildRun } from "./run.js";
-import { StateStore } from "./state.js";
-
-export type DrainPhase = "running" | "draining" | "drained";
+import { NameGuard } from "./name-guard.js";
+import type { Outcome } from "./outcome.js";
+import type { EventSinkPort, GearmanAdminPort, JenkinsPort, PollerPort, WorkerFactory, WorkerPort } from "./ports.js";
+import { readiness } from "./readiness.js";
+import { EventRelay } from "./relay/relay.js";
+import { Reporting } from "./reporting.js";
+import { Orphans } from "./runs/orphans.js";
+import { RunTable } from "./runs/run-table.js";
+import { StateStore } from "./runs/state-file.js";
+import { bridgeStatus } from "./status-view.js";
+import type { BridgeStatus, DrainStatus, ReadyStatus } from "./status.js";
+import { Tombstones } from "./tombstones.js";
+import { Triggering } from "./trigger.js";
 
 export interface BridgeOptions {
   masterName: string;
+  /** Prefix of the Gearman client ids. @default masterName */
+  clientIdPrefix?: string;
   jenkins: JenkinsPort;
-  poller: PollerPort & { readonly queue?: ReadonlyMap<number, QueueItem> };
+  poller: PollerPort;
   createWorker: WorkerFactory;
   stateFile: string;
+  /** The Jenkins root URL events are relative to. */
+  rootUrl: string;
+  /** Where build events go; null publishes none. @default null */
+  events?: EventSinkPort | null;
+  /** Asks the Gearman servers who registers the master name; null skips the check. @default null */
+  admin?: GearmanAdminPort | null;
   /** @default 600000 (10 min) */
   buildStartTimeoutMs?: number;
-  /**
-   * How long a build kept for adoption (its Gearman job was requeued when our connection dropped)
-   * waits to be grabbed again before its record is dropped: gearmand may have lost the job (a
-   * gearmand restart loses every foreground job), or another sidecar took it. @default 43200000 (12 h)
-   */
+  /** @default 10000 */
+  placementWaitMs?: number;
+  /** @default 600000 (10 min) */
+  outageHoldMs?: number;
+  /** @default 2000 */
+  uncertainSettleMs?: number;
+  /** Records kept for adoption that no job reclaims are dropped after this long unowned. @default 43200000 (12 h) */
   orphanTtlMs?: number;
   /** Management worker capacity (stop / set_description in parallel). @default 4 */
   managementCapacity?: number;
   logger: Logger;
-  onOutcome?: (o: Outcome) => void;
-  /** A build job was assigned to one of our workers (for metrics). */
-  onGrab?: (fn: string) => void;
+  now?: () => number;
 }
 
-export interface DrainStatus {
-  phase: DrainPhase;
-  quietDown: boolean;
-  since: number | null;
-  inFlight: number;
-  notStarted: number;
-  oldestRunning: { job: string; number: number | null; node: string; ageMs: number } | null;
-}
+export type BridgeEvents = {
+  outcome: [Outcome];
+  /** A build job was assigned to one of our workers. */
+  grabbed: [string];
+  /** An event was handed to the publisher. */
+  published: ["onStarted" | "onCompleted" | "onFinalized"];
+};
 
-export class Bridge {
-  readonly registrar: Registrar;
-  readonly dispatcher: Dispatcher;
-  readonly management: Management;
-  readonly state: StateStore;
+/** How long a record restored from the state file counts as in flight, waiting for gearmand to hand its job back. */
+const ADOPTION_WAIT_MS = 120_000;
+
+/** How often the master-name check runs while another worker holds the name. */
+const NAME_RECHECK_MS = 30_000;
+
+export class Bridge extends TypedEmitter<BridgeEvents> {
+  readonly capacity: Capacity;
+  readonly runs: RunTable;
+  readonly drain: Drain;
+  readonly relay: EventRelay;
   readonly #o: BridgeOptions;
   readonly #log: Logger;
+  readonly #store: StateStore;
+  readonly #abort = new AbortController();
+  readonly #ctx: BridgeContext;
+  readonly #report: Reporting;
+  readonly #following: Following;
+  readonly #intake: Intake;
+  readonly #management: Management;
+  readonly #tombstones: Tombstones;
+  readonly #orphans: Orphans;
+  readonly #guard: NameGuard;
+  readonly #managerId: string;
   #mgmtWorker: WorkerPort | null = null;
-  #phase: DrainPhase = "running";
-  #drainSince: number | null = null;
-  #quietDown = false;
+  #mgmtRegistered = false;
+  #nameCheckedAt = 0;
   #jenkinsHealthy = true;
   #errors: { at: number; message: string }[] = [];
-  /** When each state record stopped being owned by a running job. */
-  readonly #unownedSince = new Map<string, number>();
+  readonly #unpinnable = new Set<string>();
 
   constructor(o: BridgeOptions) {
+    super();
     this.#o = o;
     this.#log = o.logger.child({ component: "bridge" });
-    this.state = new StateStore(o.stateFile);
-    this.registrar = new Registrar({
-      masterName: o.masterName,
-      createWorker: o.createWorker,
+    const now = o.now ?? Date.now;
+    const prefix = o.clientIdPrefix ?? o.masterName;
+    this.#managerId = `${prefix}_manager-${Math.random().toString(36).slice(2, 8)}`;
+    this.#store = new StateStore(o.stateFile);
+    this.runs = new RunTable(this.#store, this.#log);
+    this.capacity = new Capacity({
+      clientIdPrefix: prefix,
+      createWorker: (id) => o.createWorker(id, { capacity: Number.POSITIVE_INFINITY }),
       onJob: (job, group) => {
-        o.onGrab?.(job.functionName);
-        this.dispatcher.onJob(job, group);
+        this.safeEmit("grabbed", job.functionName);
+        this.#intake.onJob(job, group);
       },
       logger: this.#log,
     });
-    this.dispatcher = new Dispatcher({
-      masterName: o.masterName,
-      jenkins: o.jenkins,
-      poller: o.poller,
-      registrar: this.registrar,
-      state: this.state,
+    const settings: BridgeSettings = {
       buildStartTimeoutMs: o.buildStartTimeoutMs ?? 600_000,
-      logger: this.#log,
-      onOutcome: (out) => {
-        if (out.result === null && out.reason !== null) this.#error(`${out.job}: ${out.reason}`);
-        o.onOutcome?.(out);
-      },
-    });
-    this.management = new Management({
-      masterName: o.masterName,
+      placementWaitMs: o.placementWaitMs ?? 10_000,
+      outageHoldMs: o.outageHoldMs ?? 600_000,
+      uncertainSettleMs: o.uncertainSettleMs ?? 2000,
+    };
+    this.#ctx = {
+      master: o.masterName,
       jenkins: o.jenkins,
       poller: o.poller,
-      dispatcher: this.dispatcher,
-      logger: this.#log,
+      capacity: this.capacity,
+      runs: this.runs,
+      log: this.#log,
+      settings,
+      signal: this.#abort.signal,
+      now,
+      outcome: (out) => {
+        if (out.code !== null) this.#error(`${out.job}: ${out.detail ?? out.code}`);
+        this.safeEmit("outcome", out);
+      },
+      jenkinsHealthy: () => this.#jenkinsHealthy,
+    };
+    this.#report = new Reporting(this.#ctx);
+    this.#tombstones = new Tombstones(this.#store, o.jenkins, this.#log, now);
+    const trigger = new Triggering(this.#ctx, this.#report, this.#tombstones);
+    const adoption = new Adoption(this.#ctx, this.#report, trigger, (job, group) => this.#intake.onJob(job, group));
+    this.#intake = new Intake(this.#ctx, this.#report, trigger, adoption, (job) => this.#unpinnable.add(job));
+    this.#following = new Following(this.#ctx, this.#report, trigger, this.#tombstones);
+    this.#management = new Management({ masterName: o.masterName, jenkins: o.jenkins, poller: o.poller, runs: this.runs, logger: this.#log });
+    this.drain = new Drain({ store: this.#store, capacity: this.capacity, jenkins: o.jenkins, logger: this.#log, now });
+    this.relay = new EventRelay({
+      sink: o.events ?? null,
+      rootUrl: o.rootUrl,
+      hostName: o.masterName,
+      jobs: () => o.poller.jobs,
+      nodes: () => o.poller.nodes,
+      onPublished: (t) => this.safeEmit("published", t),
     });
+    this.#orphans = new Orphans(this.runs, this.#log);
+    this.#guard = new NameGuard({ admin: o.admin ?? null, master: o.masterName, ownClientId: this.#managerId, logger: this.#log });
   }
 
-  /** Loads the state file and opens the management worker. Call before the first poll result. */
+  /** Loads the state file, follows the poller, opens the management worker. Call before the poller starts. */
   async start(): Promise<void> {
-    await this.state.load();
-    const now = Date.now();
-    for (const r of this.state.all()) this.#unownedSince.set(r.unique, now);
-    if (this.state.size > 0) {
-      this.#log.info({ builds: this.state.size }, "in-flight builds restored from the state file; they are adopted when gearmand hands their jobs back");
+    await this.#store.load();
+    this.#tombstones.load();
+    this.drain.restore();
+    this.#orphans.restored(this.#ctx.now());
+    for (const r of this.#store.all()) this.capacity.expect(r.unique, r.fn);
+    if (this.#store.size > 0) {
+      this.#log.info({ builds: this.#store.size }, "in-flight builds restored from the state file; they are adopted when gearmand hands their jobs back");
     }
-    const w = this.#o.createWorker(`${this.#o.masterName}_manager`);
-    w.on("job", (job) => this.management.onJob(job));
-    w.setFunctions(this.management.functions);
-    w.setCapacity(this.#o.managementCapacity ?? 4);
+    this.#follow(this.#o.poller);
+    const w = this.#o.createWorker(this.#managerId, { capacity: this.#o.managementCapacity ?? 4 });
+    w.on("job", (job) => this.#management.onJob(job));
     w.start();
     this.#mgmtWorker = w;
-    this.registrar.start();
+    await this.#registerManagement();
+    this.capacity.start();
   }
 
-  /** The poller's job list changed. */
-  onJobs(): void {
-    this.registrar.setJobs(this.#o.poller.jobs.values());
-    this.registrar.apply(this.#o.poller.nodes.values());
+  #follow(p: PollerPort): void {
+    p.on("jobs", () => this.capacity.setJobs(p.jobs.values()));
+    p.on("nodes", (d) => {
+      this.capacity.setNodes(d.all);
+      this.#following.onNodes(p.nodes);
+    });
+    p.on("queueItem", (q) => this.#following.onQueueItem(q));
+    p.on("queueItemGone", (q) => this.#following.onQueueItemGone(q.id));
+    // Events go out before Zuul hears, so a drained master has published everything.
+    p.on("buildStarted", (b, meta) => {
+      this.relay.started(b, meta);
+      this.#following.onBuildStarted(b);
+    });
+    p.on("buildFinished", (b, meta) => {
+      this.relay.finished(b, meta);
+      this.#following.onBuildFinished(b);
+    });
+    p.on("cycle", () => {
+      this.onCycle().catch((e: unknown) => this.#log.error({ err: e }, "bridge cycle failed"));
+    });
+    p.on("health", (h) => this.#onHealth(h.healthy, h.error));
   }
 
-  /** The poller's node picture changed (also called every cycle: executors change). */
-  onNodes(nodes: ReadonlyMap<string, NodeInfo>): void {
-    this.registrar.apply(nodes.values());
-    this.dispatcher.onNodes(nodes);
-  }
-
-  onBuildStarted(b: BuildInfo): void {
-    this.dispatcher.onBuildStarted(b);
-  }
-
-  onBuildFinished(b: BuildInfo): void {
-    this.dispatcher.onBuildFinished(b);
-  }
-
+  /** Once per poll cycle (and in the SIGTERM drain loop). */
   async onCycle(): Promise<void> {
-    await this.dispatcher.onCycle();
-    await this.#sweepOrphans();
-    this.#updateDrain();
+    await this.#following.onCycle();
+    for (const unique of this.#orphans.sweep(this.#ctx.now(), this.#o.orphanTtlMs ?? 12 * 3600_000)) this.capacity.unexpect(unique);
+    this.drain.update(this.#inFlight());
+    if (this.#guard.conflicts.length > 0 && this.#ctx.now() - this.#nameCheckedAt >= NAME_RECHECK_MS) await this.#registerManagement();
   }
 
-  /**
-   * State records no running job owns, unowned for at least `minAgeMs` (counted from when they
-   * became unowned, or from start for records restored from the file, never from the grab).
-   */
-  #orphans(now: number, minAgeMs: number): { unique: string; job: string; number: number | null; unownedMs: number }[] {
-    const tracked = new Set(this.dispatcher.runs().map((r) => r.unique));
-    const out: { unique: string; job: string; number: number | null; unownedMs: number }[] = [];
-    const present = new Set<string>();
-    for (const r of this.state.all()) {
-      present.add(r.unique);
-      if (tracked.has(r.unique)) {
-        this.#unownedSince.delete(r.unique);
-        continue;
-      }
-      let since = this.#unownedSince.get(r.unique);
-      if (since === undefined) this.#unownedSince.set(r.unique, (since = now));
-      if (now - since >= minAgeMs) out.push({ unique: r.unique, job: r.job, number: r.number, unownedMs: now - since });
-    }
-    for (const u of this.#unownedSince.keys()) if (!present.has(u)) this.#unownedSince.delete(u);
-    return out;
+  /** Registers stop:/set_description: unless another worker holds the master name; checks once more after registering. */
+  async #registerManagement(): Promise<void> {
+    const w = this.#mgmtWorker;
+    if (w === null) return;
+    this.#nameCheckedAt = this.#ctx.now();
+    const before = await this.#guard.check(false);
+    if (before.length > 0) return;
+    w.setFunctions([stopFunction(this.#o.masterName), setDescriptionFunction(this.#o.masterName)]);
+    this.#mgmtRegistered = true;
+    // Two sidecars starting at once both found the name free: the later client id withdraws.
+    setTimeout(() => {
+      if (this.#abort.signal.aborted) return;
+      this.#guard
+        .check(true)
+        .then((after) => {
+          if (after.length > 0 && this.#mgmtRegistered) {
+            w.setFunctions([]);
+            this.#mgmtRegistered = false;
+            this.#nameCheckedAt = this.#ctx.now();
+          }
+        })
+        .catch(() => undefined);
+    }, 2000).unref();
   }
 
-  async #sweepOrphans(): Promise<void> {
-    const ttl = this.#o.orphanTtlMs ?? 12 * 3600_000;
-    for (const o of this.#orphans(Date.now(), ttl)) {
-      this.#log.warn({ job: o.job, number: o.number, unique: o.unique }, "dropping a build kept for adoption: its Gearman job never came back");
-      await this.state.delete(o.unique).catch((e: unknown) => this.#log.error({ err: e }, "state file write failed"));
-    }
-  }
-
-  /** Jenkins stopped or started answering: no grabs while it is down; in-flight jobs are kept. */
-  onJenkinsHealth(healthy: boolean, error?: Error): void {
+  /** Jenkins stopped (or started) answering: no grabs while it does not; jobs in flight are kept. */
+  #onHealth(healthy: boolean, error?: Error): void {
     if (healthy === this.#jenkinsHealthy) return;
     this.#jenkinsHealthy = healthy;
+    const reason: PauseReason = "jenkins";
     if (!healthy) {
-      this.#error(`Jenkins is not answering: ${error ? describeError(error) : "unknown error"}`);
-      this.#log.warn("Jenkins is not answering: no new jobs are taken until it does; in-flight builds are kept");
-    } else this.#log.info("Jenkins answers again: taking jobs");
-    this.#applyPause();
+      this.#error(`Jenkins is not answering: ${error?.message ?? "unknown error"}`);
+      this.#log.warn({ err: error }, "Jenkins is not answering: no new jobs are taken until it does; jobs in flight are kept");
+      this.capacity.pause(reason);
+    } else {
+      this.#log.info("Jenkins answers again: taking jobs");
+      this.capacity.resume(reason);
+    }
   }
 
-  async drain(o: { quietDown: boolean }): Promise<DrainStatus> {
-    if (this.#phase === "running") {
-      this.#phase = "draining";
-      this.#drainSince = Date.now();
-      this.#log.info({ quietDown: o.quietDown, inFlight: this.dispatcher.inFlight }, "draining: taking no new jobs");
-    }
-    this.#applyPause();
-    if (o.quietDown && !this.#quietDown) {
-      await this.#o.jenkins.quietDown("jenkins-gearman-sidecar: draining for a restart");
-      this.#quietDown = true;
-      const n = await this.dispatcher.cancelNotStarted("the master is draining with quiet-down; the build never started");
-      if (n > 0) this.#log.info({ builds: n }, "handed builds that had not started back to Zuul");
-    }
-    this.#updateDrain();
+  /** Drains (see Drain); `persist: false` for a shutdown's drain, which the next start does not inherit. */
+  /**
+   * Builds of ours not reported yet: the runs, and records not yet taken back after a restart
+   * (for their first two minutes; after that gearmand lost their jobs, and they are orphans).
+   */
+  #inFlight(): number {
+    return this.runs.size + this.#orphans.list(this.#ctx.now(), 0).filter((o) => o.unownedMs < ADOPTION_WAIT_MS).length;
+  }
+
+  async startDrain(o: { quietDown: boolean; persist?: boolean }): Promise<DrainStatus> {
+    await this.drain.drain(o, this.#inFlight(), () => this.#following.cancelNotStarted("the master is draining with quiet-down; the build never started"));
     return this.drainStatus();
   }
 
   async resume(): Promise<DrainStatus> {
-    if (this.#phase === "running") return this.drainStatus();
-    if (this.#quietDown) {
-      await this.#o.jenkins.cancelQuietDown();
-      this.#quietDown = false;
-    }
-    this.#phase = "running";
-    this.#drainSince = null;
-    this.#applyPause();
-    this.#log.info("resumed: taking jobs again");
+    await this.drain.resume();
     return this.drainStatus();
   }
 
-  get phase(): DrainPhase {
-    return this.#phase;
-  }
-
   drainStatus(): DrainStatus {
-    const runs = this.dispatcher.runs();
-    const now = Date.now();
-    const running = runs.filter((r) => r.startedAt !== null).sort((a, b) => a.startedAt! - b.startedAt!);
-    const oldest: BuildRun | undefined = running[0] ?? runs[0];
-    return {
-      phase: this.#phase,
-      quietDown: this.#quietDown,
-      since: this.#drainSince,
-      inFlight: runs.length,
-      notStarted: runs.filter((r) => r.startedAt === null).length,
-      oldestRunning: oldest
-        ? { job: oldest.job, number: oldest.build?.number ?? null, node: oldest.node, ageMs: now - (oldest.startedAt ?? oldest.grabbedAt) }
-        : null,
-    };
+    return this.status().drain;
   }
 
-  #updateDrain(): void {
-    if (this.#phase === "draining" && this.dispatcher.inFlight === 0) {
-      this.#phase = "drained";
-      this.#log.info("drained: no build in flight; the master is safe to restart once events are published");
-    } else if (this.#phase === "drained" && this.dispatcher.inFlight > 0) {
-      this.#phase = "draining";
-    }
+  ready(): ReadyStatus {
+    const st = this.status();
+    return readiness({ jenkinsAnsweredAt: this.#o.poller.lastSuccessAt, jenkinsHealthy: this.#o.poller.healthy, management: st.management, conflicts: st.masterNameConflicts, groups: st.groups });
   }
 
-  #applyPause(): void {
-    this.registrar.setPaused(this.#phase !== "running" || !this.#jenkinsHealthy);
+  status(): BridgeStatus {
+    return bridgeStatus({
+      now: this.#ctx.now(),
+      runs: this.runs.all(),
+      drain: this.drain.state,
+      eventsPending: this.relay.pending,
+      poller: this.#o.poller,
+      capacity: this.capacity,
+      management: this.#mgmtWorker?.serverStatus() ?? [],
+      orphans: this.#orphans.list(this.#ctx.now(), ADOPTION_WAIT_MS),
+      awaitingAdoption: this.#inFlight() - this.runs.size,
+      unpinnable: [...this.#unpinnable],
+      conflicts: this.#guard.conflicts,
+      eventsNotRepublished: this.relay.skipped,
+      jenkinsHealthy: this.#jenkinsHealthy,
+      errors: this.#errors.slice(-20),
+    });
   }
 
   #error(message: string): void {
-    this.#errors.push({ at: Date.now(), message });
+    this.#errors.push({ at: this.#ctx.now(), message });
     if (this.#errors.length > 50) this.#errors.shift();
   }
 
-  /** Status for the admin API: plain JSON. */
-  status(): Record<string, unknown> {
-    const now = Date.now();
-    return {
-      drain: this.drainStatus(),
-      jenkinsHealthy: this.#jenkinsHealthy,
-      groups: this.registrar.groups().map((g) => ({
-        worker: g.clientId,
-        nodes: g.nodes,
-        functions: g.functions.length,
-        registered: g.worker.functions.size,
-        freeExecutors: this.registrar.slots.freeOf(g.nodes),
-        running: g.worker.running,
-        outstandingGrabs: g.worker.outstandingGrabs,
-        retired: g.retired,
-        servers: g.worker.serverStatus(),
-        packets: g.worker.stats(),
-      })),
-      management: this.#mgmtWorker?.serverStatus() ?? [],
-      inFlight: this.dispatcher.runs().map((r) => ({
-        job: r.job,
-        fn: r.fn,
-        unique: r.unique,
-        state: r.state,
-        node: r.node,
-        queueId: r.queueId,
-        number: r.build?.number ?? null,
-        url: r.build?.url ?? null,
-        why: r.why,
-        ageMs: now - r.grabbedAt,
-      })),
-      // Builds whose Gearman job went away (requeued and grabbed by another sidecar, or lost by a
-      // gearmand restart): not reported by us; kept for adoption until orphanTtlMs.
-      orphaned: this.#orphans(now, 120_000),
-      unpinnable: [...this.#o.poller.jobs.values()].filter((j) => j.nodeParameter === null && !j.disabled).map((j) => j.fullName),
-      badLabelExpressions: this.registrar.badLabels,
-      nameClashes: this.registrar.clashes(),
-      recentErrors: this.#errors.slice(-20),
-    };
-  }
-
   async close(): Promise<void> {
-    await this.registrar.close();
+    this.#abort.abort();
+    await this.capacity.close();
     await this.#mgmtWorker?.close();
     // Closing the workers ends jobs, whose state-file deletes are fired without waiting.
-    await this.state.settled();
+    await this.#store.settled();
   }
 }

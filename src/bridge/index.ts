@@ -1,6 +1,12 @@
-export { Bridge, type BridgeOptions, type DrainPhase, type DrainStatus } from "./bridge.js";
+export { Bridge, type BridgeEvents, type BridgeOptions } from "./bridge.js";
 export { BadArgumentsError, NoFreeNodeError, StateFileError } from "./errors.js";
-export { OFFLINE_REASON, type Outcome } from "./dispatcher.js";
+export { OFFLINE_REASON } from "./reporting.js";
+export { FAILURE, FAILURE_CODES, type FailureCode, type Outcome } from "./outcome.js";
 export { buildFunction, compileJobs, functionsForNode, parseBuildFunction, setDescriptionFunction, stopFunction } from "./functions.js";
-export { planGroups, pluginCanDoCount } from "./groups.js";
-export type { JenkinsPort, PollerPort, WorkerFactory, WorkerJobPort, WorkerPort } from "./ports.js";
+export { planGroups, pluginCanDoCount } from "./capacity/groups.js";
+export { EventRelay } from "./relay/relay.js";
+export { eventInput, relativeUrl } from "./relay/event-input.js";
+export type { DrainPhase } from "./drain.js";
+export type { BridgeStatus, DrainStatus, GroupStatus, InFlightStatus, ReadyStatus, ServerConnectionStatus, SidecarStatus } from "./status.js";
+export type { EventSinkPort, GearmanAdminPort, JenkinsPort, PollerPort, WorkerFactory, WorkerJobPort, WorkerPort } from "./ports.js";
+export { MasterNameError, resolveMasterName } from "./master-name.js";

@@ -1,20 +1,20 @@
 /**
  * stop:MASTER and set_description:MASTER, as the plugin's StopJobWorker and
- * set-description worker answered them (contract §4).
+ * set-description worker answered them (docs/contract.md "stop and set_description").
  */
 import type { Logger } from "pino";
 
 import { describeError } from "../util/index.js";
 import { parseBuildRef } from "./arguments.js";
-import type { Dispatcher } from "./dispatcher.js";
 import { setDescriptionFunction, stopFunction } from "./functions.js";
 import type { JenkinsPort, PollerPort, WorkerJobPort } from "./ports.js";
+import type { RunTable } from "./runs/run-table.js";
 
 export interface ManagementOptions {
   masterName: string;
   jenkins: JenkinsPort;
   poller: PollerPort;
-  dispatcher: Dispatcher;
+  runs: RunTable;
   logger: Logger;
 }
 
@@ -53,10 +53,11 @@ export class Management {
     const build = await this.#o.jenkins.getBuild(full, ref.number);
     if (build === null) {
       // Not started yet: cancel its queue item if it is one of ours.
-      const pending = this.#o.dispatcher.runs().filter((r) => r.job === full && r.state === "queued" && r.queueId !== null);
-      if (pending.length === 1) {
-        await this.#o.jenkins.cancelQueueItem(pending[0]!.queueId!);
-        this.#o.logger.info({ job: full, queueId: pending[0]!.queueId }, "stop: cancelled the queued build");
+      const pending = this.#o.runs.all().flatMap((r) => (r.job === full && r.phase.kind === "queued" ? [r.phase.queueId] : []));
+      const [queueId] = pending;
+      if (pending.length === 1 && queueId !== undefined) {
+        await this.#o.jenkins.cancelQueueItem(queueId);
+        this.#o.logger.info({ job: full, queueId }, "stop: cancelled the queued build");
         job.complete("");
         return;
       }

@@ -6,3 +6,4 @@ export { parseDuration, parseHostPort, formatHostPort } from "./parse.js";
 export { ENV_VARS, FLAGS } from "./sources.js";
 export { DEFAULTS } from "./schema.js";
 export { LOG_LEVELS, type LogLevel } from "./levels.js";
+export { tlsConnectionOptions, curveKeys } from "./files.js";

@@ -6,11 +6,12 @@ import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import { join, resolve as resolvePath } from "node:path";
 
-import { isLoopbackHost } from "../admin/auth.js";
+import { isLoopbackHost } from "../util/index.js";
 import { ConfigError } from "./errors.js";
 import { originOf } from "./merge.js";
 import { formatHostPort, parseHostPort } from "./parse.js";
 import { DEFAULTS, EMBEDDED, type Input } from "./schema.js";
+import { checkReadableFiles } from "./files.js";
 import { readSecretFile } from "./secrets.js";
 import type { Config, GearmanServerConfig, TlsOptions } from "./types.js";
 
@@ -108,12 +109,13 @@ async function resolveJenkins(input: Input, origins: Origins): Promise<Config["j
   if ((hasToken || hasPassword) && j.user == null) {
     fail(origins, "jenkins.user", `jenkins.user: required with a Jenkins ${hasToken ? "token" : "password"}; set --jenkins-user, JGS_JENKINS_USER or jenkins.user`);
   }
+  const timeoutMs = j.timeout ?? DEFAULTS.jenkinsTimeoutMs;
   const tokenFile = j.tokenFile != null ? resolvePath(j.tokenFile) : null;
   const passwordFile = j.passwordFile != null ? resolvePath(j.passwordFile) : null;
   const token = tokenFile !== null ? await readSecretFile("jenkins.tokenFile", tokenFile, originOf(origins, "jenkins.tokenFile")) : (j.token ?? null);
   const password =
     passwordFile !== null ? await readSecretFile("jenkins.passwordFile", passwordFile, originOf(origins, "jenkins.passwordFile")) : (j.password ?? null);
-  return { url: j.url, user: j.user ?? null, token, tokenFile, password, passwordFile, timeoutMs: j.timeout ?? DEFAULTS.jenkinsTimeoutMs };
+  return { url: j.url, user: j.user ?? null, token, tokenFile, password, passwordFile, timeoutMs, overdueMs: j.overdue ?? Math.min(DEFAULTS.jenkinsOverdueMs, Math.round(timeoutMs / 4)) };
 }
 
 async function resolveAdmin(input: Input, origins: Origins): Promise<Config["admin"]> {
@@ -137,6 +139,10 @@ export async function resolveConfig(input: Input, origins: Origins): Promise<Con
     fail(origins, "pollInterval", `pollInterval: ${pollIntervalMs}ms is too short; use at least ${DEFAULTS.minPollIntervalMs}ms`);
   }
   if (jenkins.timeoutMs <= 0) fail(origins, "jenkins.timeout", "jenkins.timeout: must be more than 0");
+  if (jenkins.overdueMs >= jenkins.timeoutMs) {
+    fail(origins, "jenkins.overdue", `jenkins.overdue: ${jenkins.overdueMs}ms must be shorter than jenkins.timeout (${jenkins.timeoutMs}ms): a hang must be noticed before a request gives up`);
+  }
+  await checkReadableFiles(gearman, input.zmq?.curve ?? null, origins);
   return {
     jenkins,
     gearman,
@@ -147,9 +153,12 @@ export async function resolveConfig(input: Input, origins: Origins): Promise<Con
       ringSize: z.ringSize ?? DEFAULTS.zmqRingSize,
     },
     admin,
-    masterName: input.masterName ?? new URL(jenkins.url).hostname,
+    masterName: input.masterName ?? null,
     pollIntervalMs,
-    jobsRefreshCycles: input.jobsRefreshCycles ?? DEFAULTS.jobsRefreshCycles,
+    jobsRefreshMs: input.jobsRefresh ?? DEFAULTS.jobsRefreshMs,
+    jobDetailsRefreshMs: input.jobDetailsRefresh ?? DEFAULTS.jobDetailsRefreshMs,
+    nodesRefreshMs: input.nodesRefresh ?? DEFAULTS.nodesRefreshMs,
+    outageHoldMs: input.outageHold ?? DEFAULTS.outageHoldMs,
     stateFile: input.stateFile !== undefined ? resolvePath(input.stateFile) : await defaultStateFile(),
     buildStartTimeoutMs: input.buildStartTimeout ?? DEFAULTS.buildStartTimeoutMs,
     drain: { graceMs: input.drain?.grace ?? DEFAULTS.drainGraceMs, quietDown: input.drain?.quietDown ?? false },

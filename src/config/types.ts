@@ -31,6 +31,8 @@ export interface Config {
     passwordFile: string | null;
     /** @default 10000 */
     timeoutMs: number;
+    /** A request unanswered this long means Jenkins hangs: stop grabbing at once. @default 2500, or a quarter of the timeout when that is shorter */
+    overdueMs: number;
   };
   gearman: {
     /** @default [{ host: "127.0.0.1", port: 4730, tls: null }]; [] when `embedded` is set */
@@ -57,12 +59,22 @@ export interface Config {
     /** Bearer token for POST requests, read from `tokenFile`. Redacted like the Jenkins token. */
     token: string | null;
   };
-  /** @default the host name of the Jenkins URL */
-  masterName: string;
-  /** @default 2000 */
+  /**
+   * The name Zuul knows the master by. null: the host of the root URL Jenkins reports (its
+   * configured Jenkins URL), resolved at start; a loopback or missing one refuses to start.
+   * @default null
+   */
+  masterName: string | null;
+  /** Queue and executor counts. @default 2000 */
   pollIntervalMs: number;
-  /** Refresh the job list every N poll cycles. @default 5 */
-  jobsRefreshCycles: number;
+  /** Names-only job listing (new and deleted jobs). @default 25000 */
+  jobsRefreshMs: number;
+  /** Job listing with labels, disabled flags and nextBuildNumber. @default 300000 */
+  jobDetailsRefreshMs: number;
+  /** Full node listing (labels, offline state, executors). @default 30000 */
+  nodesRefreshMs: number;
+  /** How long a grabbed job is held while Jenkins does not answer, before it is failed back to Zuul. @default 600000 */
+  outageHoldMs: number;
   /** @default "/var/lib/jenkins-gearman-sidecar/state.json" when that directory is writable, else "<cwd>/.state/state.json" */
   stateFile: string;
   /** A triggered build that has not started after this long fails the Gearman job (WORK_FAIL). @default 600000 */

@@ -1,4 +1,4 @@
-/** Master-wide operations, spec §2.7: root info and quiet-down. */
+/** Master-wide operations (docs/jenkins-rest.md "Root", "Quiet-down"): root info and quiet-down. */
 import type { HttpCore } from "./http.js";
 import { asObj, optBool, optStr, type Ctx } from "./parse.js";
 import { NODE_MODE, type RootInfo } from "./types.js";
@@ -7,12 +7,13 @@ export async function root(http: HttpCore): Promise<RootInfo> {
   const r = await http.request({
     method: "GET",
     path: "api/json",
-    query: { tree: "quietingDown,quietDownReason,useCrumbs,useSecurity,mode" },
+    query: { tree: "url,quietingDown,quietDownReason,useCrumbs,useSecurity,mode" },
     expect: "json",
   });
   const ctx: Ctx = { url: r.url };
   const o = asObj(ctx, r.body, "(root)");
   return {
+    url: optStr(o, "url"),
     quietingDown: optBool(o, "quietingDown", false),
     quietDownReason: optStr(o, "quietDownReason"),
     version: r.headers.get("x-jenkins"),

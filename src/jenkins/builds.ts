@@ -1,8 +1,8 @@
-/** Builds, spec §2.3 (trigger) and §2.5 (read, stop, description). */
+/** Builds (docs/jenkins-rest.md "Triggering a build", "Builds"): trigger, read, find, stop, description. */
 import { JenkinsError, JenkinsHttpError, JenkinsResponseError, JenkinsTriggerRefusedError } from "./errors.js";
 import type { HttpCore } from "./http.js";
 import { jobPath } from "./jobs.js";
-import { actionParameters, asObj, isObj, jobRelativePath, optArr, optBool, optNum, optStr, parseJobPath, reqNum, reqStr, type Ctx } from "./parse.js";
+import { actionParameters, asObj, jobRelativePath, optArr, optBool, optNum, optStr, parseJobPath, reqNum, reqStr, type Ctx } from "./parse.js";
 import type { BuildInfo } from "./types.js";
 
 export const BUILD_FIELDS =
@@ -50,20 +50,43 @@ async function fetchBuild(http: HttpCore, path: string, jobFullName: string): Pr
   return parseBuild({ url: r.url }, r.body, jobFullName, "(build)");
 }
 
-/** The build a queue item became, from the job's newest builds (for a LeftItem Jenkins has forgotten). */
-export async function findBuildByQueueId(http: HttpCore, jobFullName: string, queueId: number): Promise<BuildInfo | null> {
+/**
+ * The newest builds of one job that match `test`, newest first (one GET; it loads those builds'
+ * records, so it is for rare look-ups only: an expired queue item, a trigger whose outcome is unknown).
+ */
+async function recentBuilds(http: HttpCore, jobFullName: string, test: (b: BuildInfo) => boolean): Promise<BuildInfo[]> {
   const tree = `builds[${BUILD_FIELDS}]{0,${FIND_BY_QUEUE_ID_DEPTH}}`;
   const r = await http.request({ method: "GET", path: `${jobPath(jobFullName)}api/json`, query: { tree }, expect: "json", accept: [404] });
-  if (r.status === 404) return null;
+  if (r.status === 404) return [];
   const ctx: Ctx = { url: r.url };
-  const builds = optArr(asObj(ctx, r.body, "(job)"), "builds");
-  const i = builds.findIndex((b) => isObj(b) && optNum(b, "queueId") === queueId);
-  return i < 0 ? null : parseBuild(ctx, builds[i], jobFullName, `builds[${i}]`);
+  return optArr(asObj(ctx, r.body, "(job)"), "builds")
+    .map((b, i) => parseBuild(ctx, b, jobFullName, `builds[${i}]`))
+    .filter(test);
+}
+
+/** The build a queue item became, from the job's newest builds (for a LeftItem Jenkins has forgotten). */
+export async function findBuildByQueueId(http: HttpCore, jobFullName: string, queueId: number): Promise<BuildInfo | null> {
+  return (await recentBuilds(http, jobFullName, (b) => b.queueId === queueId))[0] ?? null;
+}
+
+/** The newest build of the job whose parameter `name` has `value` (a ZUUL_UUID), or null. */
+export async function findBuildByParameter(http: HttpCore, jobFullName: string, name: string, value: string): Promise<BuildInfo | null> {
+  return (await recentBuilds(http, jobFullName, (b) => b.parameters[name] === value))[0] ?? null;
 }
 
 export interface TriggerOptions {
   /** Seconds before the item becomes buildable (Jenkins' quiet period otherwise applies). @default 0 */
   delaySec?: number;
+  /**
+   * Pin the build to a node through the job's NodeLabel parameter: the value is the node's
+   * self-label, which is `built-in` for the built-in node ("" in the domain; Jenkins.java:3317-3325).
+   */
+  pin?: { parameter: string; node: string };
+}
+
+/** The self-label a NodeLabel parameter takes for a node name ("" is the built-in node). */
+export function nodeSelfLabel(node: string): string {
+  return node === "" ? "built-in" : node;
 }
 
 /**
@@ -77,6 +100,7 @@ export async function trigger(
   params: Record<string, string>,
   o: TriggerOptions = {},
 ): Promise<{ queueId: number; existing: boolean }> {
+  if (o.pin !== undefined) params = { ...params, [o.pin.parameter]: nodeSelfLabel(o.pin.node) };
   const withParams = Object.keys(params).length > 0;
   try {
     return await triggerVia(http, jobFullName, withParams, params, o);

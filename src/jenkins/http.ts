@@ -7,8 +7,10 @@
  */
 import type { Logger } from "pino";
 import { Backoff, delay, type BackoffOptions } from "../util/index.js";
+import { makeAuthenticator, type Authenticator } from "./auth/index.js";
 import { JenkinsConnectionError, JenkinsHttpError, JenkinsResponseError, JenkinsTimeoutError } from "./errors.js";
 import { bodySnippet, errnoCode, isConnectPhaseCode, makeRedactor, shortUrl } from "./http-util.js";
+import { OverdueWatch, type OverdueEvent } from "./overdue.js";
 import type { JenkinsAuth, RequestEvent } from "./types.js";
 
 export type QueryValue = string | number | boolean | undefined;
@@ -27,6 +29,8 @@ export interface RequestSpec {
   expect: "json" | "jsonText" | "text" | "none";
   /** Non-2xx statuses that are answers rather than errors (301/302/303 always are). */
   accept?: readonly number[];
+  /** A listing of every job or node: slow by nature, so never counted as overdue (overdue.ts). */
+  bulk?: boolean;
 }
 
 export interface HttpResponse {
@@ -46,6 +50,9 @@ export interface HttpCoreOptions {
   backoff: BackoffOptions;
   logger: Logger;
   onRequest?: ((r: RequestEvent) => void) | undefined;
+  /** A request has waited longer than this for its answer: Jenkins is overdue (OverdueWatch). */
+  overdueMs: number;
+  onOverdue?: ((e: OverdueEvent) => void) | undefined;
 }
 
 const REDIRECTS: readonly number[] = [301, 302, 303];
@@ -57,15 +64,10 @@ const CRUMB_ERROR = /no valid crumb/i;
 
 export class HttpCore {
   readonly baseUrl: string;
-  readonly #authHeader: string | null;
-  readonly #user: string | null;
-  readonly #eagerCrumb: boolean;
+  readonly #auth: Authenticator;
   readonly #redact: (s: string) => string;
   readonly #o: HttpCoreOptions;
-  /** undefined: not fetched yet; null: Jenkins has no crumb issuer. */
-  #crumb: { field: string; value: string } | null | undefined;
-  #crumbFetch: Promise<void> | null = null;
-  readonly #cookies = new Map<string, string>();
+  readonly #overdue: OverdueWatch;
   #requests = 0;
 
   constructor(o: HttpCoreOptions) {
@@ -83,23 +85,24 @@ export class HttpCore {
     parsed.hash = "";
     if (!parsed.pathname.endsWith("/")) parsed.pathname += "/";
     this.baseUrl = parsed.toString();
-    const secret = auth?.token ?? auth?.password;
-    if (auth !== undefined && secret !== undefined) {
-      const encoded = Buffer.from(`${auth.user}:${secret}`).toString("base64");
-      this.#authHeader = `Basic ${encoded}`;
-      this.#redact = makeRedactor([secret, encoded]);
-    } else {
-      this.#authHeader = null;
-      this.#redact = makeRedactor([]);
-    }
-    this.#user = auth?.user ?? null;
-    // An API token skips the crumb check (ApiCrumbExclusion); a password or anonymous access needs it.
-    this.#eagerCrumb = auth?.token === undefined;
+    this.#auth = makeAuthenticator(auth);
+    this.#redact = makeRedactor(this.#auth.secrets);
+    this.#overdue = new OverdueWatch(o.overdueMs, (e) => o.onOverdue?.(e));
   }
 
   /** HTTP exchanges made so far, retries and crumb fetches included. */
   get requestCount(): number {
     return this.#requests;
+  }
+
+  /** True while some request has waited longer than `overdueMs`. */
+  get overdue(): boolean {
+    return this.#overdue.overdue;
+  }
+
+  /** Stops the overdue watch's timer (requests in flight end by their own timeouts). */
+  close(): void {
+    this.#overdue.close();
   }
 
   /** The absolute URL of `path` under the base URL, with the query appended. */
@@ -116,14 +119,16 @@ export class HttpCore {
     let attempt = 0;
     let crumbRefreshed = false;
     for (;;) {
-      if (spec.method === "POST" && this.#eagerCrumb && this.#crumb === undefined) await this.#ensureCrumb();
+      if (spec.method === "POST") await this.#auth.beforePost(() => this.request({ method: "GET", path: "crumbIssuer/api/json", expect: "json", accept: [404] }));
       const t0 = performance.now();
+      const ticket = spec.bulk === true ? null : this.#overdue.begin(spec.method, url);
       let res: Response;
       let text: string;
       try {
         res = await fetch(fullUrl, this.#init(spec));
         text = await res.text();
       } catch (e) {
+        if (ticket !== null) this.#overdue.end(ticket, false);
         const ms = Math.round(performance.now() - t0);
         const timedOut = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
         const code = timedOut ? null : errnoCode(e);
@@ -137,15 +142,14 @@ export class HttpCore {
         if (timedOut) throw new JenkinsTimeoutError({ method: spec.method, url, timeoutMs: this.#o.timeoutMs, retries: attempt }, { cause: e });
         throw new JenkinsConnectionError({ method: spec.method, url, baseUrl: this.baseUrl, code, retries: attempt }, { cause: e });
       }
+      if (ticket !== null) this.#overdue.end(ticket, true);
       const ms = Math.round(performance.now() - t0);
-      this.#keepCookies(res.headers);
+      this.#auth.keepCookies(res.headers.getSetCookie());
       this.#report(spec.method, url, res.status, ms);
       const status = res.status;
-      if (status === 403 && spec.method === "POST" && !crumbRefreshed && CRUMB_ERROR.test(text)) {
+      if (status === 403 && spec.method === "POST" && !crumbRefreshed && CRUMB_ERROR.test(text) && this.#auth.crumbRejected()) {
         // The crumb is bound to the session; it expires with it. Fetch a new one, once.
         crumbRefreshed = true;
-        this.#crumb = undefined;
-        await this.#ensureCrumb();
         continue;
       }
       if (status >= 500 && spec.method === "GET" && attempt < this.#o.retries) {
@@ -161,12 +165,13 @@ export class HttpCore {
   }
 
   #init(spec: RequestSpec): RequestInit {
-    const headers: Record<string, string> = { accept: spec.expect === "json" || spec.expect === "jsonText" ? "application/json" : "*/*" };
-    if (this.#authHeader !== null) headers["authorization"] = this.#authHeader;
-    if (this.#cookies.size > 0) headers["cookie"] = [...this.#cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    const headers: Record<string, string> = {
+      accept: spec.expect === "json" || spec.expect === "jsonText" ? "application/json" : "*/*",
+      ...this.#auth.headers(),
+    };
     const init: RequestInit = { method: spec.method, headers, redirect: "manual", signal: AbortSignal.timeout(this.#o.timeoutMs) };
     if (spec.method === "POST") {
-      if (this.#crumb) headers[this.#crumb.field.toLowerCase()] = this.#crumb.value;
+      Object.assign(headers, this.#auth.postHeaders());
       init.body = new URLSearchParams(spec.form ?? {}).toString();
       headers["content-type"] = "application/x-www-form-urlencoded";
     }
@@ -189,39 +194,6 @@ export class HttpCore {
     } catch (e) {
       this.#o.logger.warn({ err: e }, "onRequest hook threw; ignored");
     }
-  }
-
-  #keepCookies(headers: Headers): void {
-    for (const c of headers.getSetCookie()) {
-      const pair = c.split(";", 1)[0] ?? "";
-      const eq = pair.indexOf("=");
-      if (eq <= 0) continue;
-      const name = pair.slice(0, eq).trim();
-      if (name.startsWith("JSESSIONID")) this.#cookies.set(name, pair.slice(eq + 1).trim());
-    }
-  }
-
-  /** Fetches the crumb once; concurrent POSTs share the fetch. A 404 means Jenkins needs none. */
-  async #ensureCrumb(): Promise<void> {
-    this.#crumbFetch ??= (async () => {
-      try {
-        const r = await this.request({ method: "GET", path: "crumbIssuer/api/json", expect: "json", accept: [404] });
-        if (r.status === 404) {
-          this.#crumb = null;
-          return;
-        }
-        const b = r.body as Record<string, unknown> | null;
-        const field = b?.["crumbRequestField"];
-        const value = b?.["crumb"];
-        if (typeof field !== "string" || typeof value !== "string") {
-          throw new JenkinsResponseError(`GET ${r.url}: crumb issuer answer lacks "crumb" or "crumbRequestField"`, { url: r.url, field: "crumb" });
-        }
-        this.#crumb = { field, value };
-      } finally {
-        this.#crumbFetch = null;
-      }
-    })();
-    await this.#crumbFetch;
   }
 
   #parseBody(expect: RequestSpec["expect"], url: string, res: Response, text: string): unknown {
@@ -247,9 +219,10 @@ export class HttpCore {
     const status = res.status;
     const snippet = this.#redact(bodySnippet(text));
     const perm = res.headers.get("x-required-permission");
-    const who = res.headers.get("x-you-are-authenticated-as") ?? this.#user ?? "anonymous";
+    const user = this.#auth.user;
+    const who = res.headers.get("x-you-are-authenticated-as") ?? user ?? "anonymous";
     let advice: string;
-    if (status === 401) advice = `check the user${this.#user !== null ? ` "${this.#user}"` : ""} and API token`;
+    if (status === 401) advice = `check the user${user !== null ? ` "${user}"` : ""} and API token`;
     else if (status === 403 && CRUMB_ERROR.test(text)) advice = "no valid CSRF crumb even after fetching a new one; use an API token instead of a password";
     else if (status === 403 && perm !== null) advice = `user "${who}" lacks the permission ${perm}; grant it in Jenkins' security settings`;
     else if (status === 403) advice = `user "${who}" is not allowed to do this; check its permissions`;

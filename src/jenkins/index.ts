@@ -1,5 +1,9 @@
 export { JenkinsClient } from "./client.js";
-export { JenkinsPoller, type PollerEvents, type PollerOptions } from "./poller.js";
+export { JenkinsPoller, rankEndCandidates, type BuildEventMeta, type PollerEvents, type PollerOptions } from "./poller/poller.js";
+export { BuildLedger, type JournalStore } from "./poller/ledger.js";
+export { POLLER_DEFAULTS } from "./poller/types.js";
+export type { ClientEvents, OverdueEvent } from "./client.js";
+export { nodeSelfLabel } from "./builds.js";
 export {
   JenkinsConnectionError,
   JenkinsError,
@@ -16,13 +20,15 @@ export {
   type ExecutorInfo,
   type JenkinsAuth,
   type JenkinsClientOptions,
+  type JobDetails,
   type JobInfo,
   type NodeInfo,
   type NodeMode,
   type ParameterDef,
   type QueueItem,
   type QueueItemState,
+  type ReportedBuild,
   type RequestEvent,
   type RootInfo,
 } from "./types.js";
-export { buildKey, jobFullNameFromUrl, nodeOfBuild } from "./diff.js";
+export { buildKey, buildRefFromUrl, jobFullNameFromUrl, type BuildRef, type JobsDiff, type NodesDiff } from "./poller/diff.js";

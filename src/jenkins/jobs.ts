@@ -1,12 +1,13 @@
 /**
- * Job listing: every job in every folder in one nested `tree=` GET (spec §2.1), with the
- * parameter definitions of §2.2. A folder whose children come back without `url` (the nesting
- * ran out) is queried again on its own.
+ * Job listings: every job in every folder in one nested `tree=` GET (docs/jenkins-rest.md
+ * "Listing every job"), names only or with registration details; and one job with its
+ * parameter definitions. A folder whose children come back without a name (the nesting ran
+ * out) is queried again on its own.
  */
 import { malformedJson, type HttpCore } from "./http.js";
 import { forEachArrayItem } from "./json-items.js";
-import { asObj, fail, isObj, jobRelativePath, optArr, optBool, optNum, optStr, reqStr, simpleClass, type Ctx, type Obj } from "./parse.js";
-import type { JobInfo, ParameterDef } from "./types.js";
+import { asObj, fail, isObj, optArr, optBool, optNum, optStr, reqStr, simpleClass, type Ctx, type Obj } from "./parse.js";
+import type { JobDetails, JobInfo, ParameterDef } from "./types.js";
 
 /** Levels of folders fetched in one request. */
 export const JOB_TREE_DEPTH = 6;
@@ -15,19 +16,25 @@ export const JOB_TREE_DEPTH = 6;
 const MAX_FOLDER_REQUERIES = 200;
 
 /**
- * The job fields the sidecar reads. Parameter definitions are asked for by `name` only: their
- * `_class` is always written (the declared type is the abstract ParameterDefinition, spec §1
- * `_class`) and gives the type. Defaults and choices are not asked for: nothing here uses them,
- * and with 20,000 jobs of 8 parameters they tripled the answer (36 MB instead of 13 MB every
- * job-list refresh), which was most of the sidecar's memory churn.
+ * What each listing asks for (docs/master-cost.md). `_class` is always written (IF_NEEDED: the
+ * declared type is TopLevelItem) and tells a folder, a Pipeline and a freestyle job apart.
+ * - names: new and deleted jobs, every few seconds; the least a listing of every job can cost.
+ * - details: what registration reads (label, disabled) and `nextBuildNumber`, a plain int field
+ *   of Job (Job.java:389-392), which reveals builds no poll saw without loading any build record
+ *   (asking for `lastBuild` made Jenkins load the newest build of every job).
+ * - run: one job, with its parameter definitions (by name: `_class` gives the type), read when
+ *   the sidecar is about to run it. Defaults and choices are not asked for: nothing reads them.
  */
-export const JOB_FIELDS =
-  "name,fullName,url,buildable,disabled,labelExpression,concurrentBuild,lastBuild[number]," +
-  "property[parameterDefinitions[name]]";
+export const JOB_FIELDS = {
+  names: "name",
+  details: "name,buildable,disabled,labelExpression,nextBuildNumber",
+  run: "name,fullName,buildable,disabled,labelExpression,nextBuildNumber,concurrentBuild,property[parameterDefinitions[name]]",
+} as const;
+export type JobListing = "names" | "details";
 
-/** `jobs[FIELDS,jobs[FIELDS,...,jobs]]`: the innermost level names `jobs` bare, so a folder there shows children without url. */
-export function jobsTree(depth = JOB_TREE_DEPTH): string {
-  return depth <= 0 ? "jobs" : `jobs[${JOB_FIELDS},${jobsTree(depth - 1)}]`;
+/** `jobs[FIELDS,jobs[FIELDS,...,jobs]]`: the innermost level names `jobs` bare, so a folder there shows children without a name. */
+export function jobsTree(listing: JobListing, depth = JOB_TREE_DEPTH): string {
+  return depth <= 0 ? "jobs" : `jobs[${JOB_FIELDS[listing]},${jobsTree(listing, depth - 1)}]`;
 }
 
 /** "a/b c" -> "job/a/job/b%20c/" (relative to the base URL). */
@@ -68,31 +75,45 @@ export class SharedJobParts {
   }
 }
 
-export async function listJobs(http: HttpCore, shared = new SharedJobParts()): Promise<JobInfo[]> {
+/**
+ * Every job in every folder (folders themselves are not listed), normally in one request. A
+ * folder whose children came back without a name (the nesting ran out) is queried on its own.
+ */
+export async function listJobs(http: HttpCore, listing: JobListing, shared = new SharedJobParts()): Promise<JobInfo[]> {
   const out: JobInfo[] = [];
   const pending: { fullName: string; path: string }[] = [];
-  const root = await http.request({ method: "GET", path: "api/json", query: { tree: jobsTree() }, expect: "jsonText" });
-  collectTop({ url: root.url, shared }, root.body, "", out, pending);
+  const tree = jobsTree(listing);
+  const root = await http.request({ method: "GET", path: "api/json", query: { tree }, expect: "jsonText", bulk: true });
+  collectTop({ url: root.url, http, shared }, root.body, "", out, pending);
   let requeries = 0;
-  while (pending.length > 0 && requeries < MAX_FOLDER_REQUERIES) {
-    const folder = pending.shift()!;
+  for (let folder = pending.shift(); folder !== undefined && requeries < MAX_FOLDER_REQUERIES; folder = pending.shift()) {
     requeries++;
-    const r = await http.request({ method: "GET", path: `${folder.path}api/json`, query: { tree: jobsTree() }, expect: "jsonText", accept: [404] });
+    const r = await http.request({ method: "GET", path: `${folder.path}api/json`, query: { tree }, expect: "jsonText", accept: [404], bulk: true });
     if (r.status === 404) continue; // deleted since the first answer
-    collectTop({ url: r.url, shared }, r.body, `${folder.fullName}/`, out, pending);
+    collectTop({ url: r.url, http, shared }, r.body, `${folder.fullName}/`, out, pending);
   }
   return out;
 }
 
-export async function getJob(http: HttpCore, fullName: string, shared = new SharedJobParts()): Promise<JobInfo | null> {
-  const r = await http.request({ method: "GET", path: `${jobPath(fullName)}api/json`, query: { tree: JOB_FIELDS }, expect: "json", accept: [404] });
+/** One job with its parameter definitions; null if unknown. */
+export async function getJob(http: HttpCore, fullName: string, shared = new SharedJobParts()): Promise<JobDetails | null> {
+  const r = await http.request({ method: "GET", path: `${jobPath(fullName)}api/json`, query: { tree: JOB_FIELDS.run }, expect: "json", accept: [404] });
   if (r.status === 404) return null;
-  const ctx: ListCtx = { url: r.url, shared };
+  const ctx: ListCtx = { url: r.url, http, shared };
   const parent = fullName.includes("/") ? `${fullName.slice(0, fullName.lastIndexOf("/"))}/` : "";
-  return parseJob(ctx, asObj(ctx, r.body, "(job)"), parent, "(job)");
+  const o = asObj(ctx, r.body, "(job)");
+  const job = parseJob(ctx, o, parent, "(job)");
+  const parameters = shared.parameters(parseParameters(ctx, o, "(job)"));
+  const np = parameters.find((p) => p.type === "NodeParameterDefinition" || p.type === "LabelParameterDefinition");
+  return {
+    ...job,
+    concurrentBuild: optBool(o, "concurrentBuild", false),
+    parameters,
+    nodeParameter: np ? { name: np.name, kind: np.type === "NodeParameterDefinition" ? "node" : "label" } : null,
+  };
 }
 
-type ListCtx = Ctx & { shared?: SharedJobParts };
+type ListCtx = Ctx & { http: HttpCore; shared: SharedJobParts };
 
 /**
  * The `jobs` of a root or folder answer, one element at a time (json-items.ts): the 20,000 parsed
@@ -120,11 +141,10 @@ function collect(ctx: ListCtx, items: unknown[], prefix: string, field: string, 
       return;
     }
     const name = reqStr(ctx, o, "name", `${f}.name`);
-    const fullName = optStr(o, "fullName") ?? `${prefix}${name}`;
+    const fullName = `${prefix}${name}`;
     const children = o["jobs"] as unknown[];
-    if (children.some((c) => !isObj(c) || optStr(c, "url") === null)) {
-      const url = reqStr(ctx, o, "url", `${f}.url`);
-      pending.push({ fullName, path: jobRelativePath(url) ?? jobPath(fullName) });
+    if (children.some((c) => !isObj(c) || optStr(c, "name") === null)) {
+      pending.push({ fullName, path: jobPath(fullName) });
     } else {
       collect(ctx, children, `${fullName}/`, `${f}.jobs`, out, pending);
     }
@@ -132,26 +152,19 @@ function collect(ctx: ListCtx, items: unknown[], prefix: string, field: string, 
 }
 
 export function parseJob(ctx: ListCtx, o: Obj, prefix: string, field: string): JobInfo {
-  const shared = ctx.shared ?? new SharedJobParts();
   const name = reqStr(ctx, o, "name", `${field}.name`);
-  const url = reqStr(ctx, o, "url", `${field}.url`);
-  const className = shared.string(optStr(o, "_class") ?? "");
+  const fullName = optStr(o, "fullName") ?? `${prefix}${name}`;
+  const className = ctx.shared.string(optStr(o, "_class") ?? "");
   const disabled = optBool(o, "disabled", false);
-  const parameters = shared.parameters(parseParameters(ctx, o, field));
-  const np = parameters.find((p) => p.type === "NodeParameterDefinition" || p.type === "LabelParameterDefinition");
-  const lastBuild = o["lastBuild"];
   return {
-    fullName: optStr(o, "fullName") ?? `${prefix}${name}`,
+    fullName,
     name,
-    url,
+    url: ctx.http.url(jobPath(fullName)),
     className,
     buildable: optBool(o, "buildable", !disabled),
     disabled,
     labelExpression: optStr(o, "labelExpression"),
-    concurrentBuild: optBool(o, "concurrentBuild", false),
-    parameters,
-    nodeParameter: np ? { name: np.name, kind: np.type === "NodeParameterDefinition" ? "node" : "label" } : null,
-    lastBuildNumber: isObj(lastBuild) ? optNum(lastBuild, "number") : null,
+    nextBuildNumber: optNum(o, "nextBuildNumber"),
     isPipeline: simpleClass(className) === "WorkflowJob",
   };
 }

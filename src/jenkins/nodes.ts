@@ -6,15 +6,25 @@
  */
 import type { Logger } from "pino";
 import type { HttpCore } from "./http.js";
-import { mapLimit } from "./limit.js";
-import { asObj, buildRef, isObj, optArr, optBool, optNum, optStr, reqArr, reqStr, simpleClass, type Ctx, type Obj } from "./parse.js";
+import PQueue from "p-queue";
+import { asObj, buildRef, isObj, optArr, optBool, optNum, optStr, reqArr, reqNum, reqStr, simpleClass, type Ctx, type Obj } from "./parse.js";
 import { NODE_MODE, type ExecutorInfo, type NodeInfo, type NodeMode } from "./types.js";
 
-const EXECUTOR_FIELDS = "number,idle,currentExecutable[number,url]";
-/** `mode` is asked for in case a Jenkins (or the simulator) exports it; tree= ignores unknown names. */
+const EXECUTOR_FIELDS = "idle,currentExecutable[number,url]";
+/**
+ * The full node picture (docs/master-cost.md): read at start, every nodes refresh, and when the
+ * executor counts cannot be explained. `mode` is asked for in case a Jenkins (or the simulator)
+ * exports it; tree= ignores unknown names.
+ */
 export const COMPUTER_TREE =
-  "computer[displayName,description,offline,temporarilyOffline,offlineCauseReason,numExecutors,idle,mode," +
-  `assignedLabels[name],executors[${EXECUTOR_FIELDS}],oneOffExecutors[${EXECUTOR_FIELDS}]]`;
+  "computer[displayName,description,offline,temporarilyOffline,offlineCauseReason,numExecutors,mode," +
+  `assignedLabels[name],executors[${EXECUTOR_FIELDS}],oneOffExecutors[currentExecutable[number,url]]]`;
+
+/**
+ * Busy and total executors of the online computers (ComputerSet.java:203-223): two numbers,
+ * whatever the size of the master; the poller's cheap test for "did an executor change?".
+ */
+export const EXECUTOR_COUNTS_TREE = "busyExecutors,totalExecutors";
 
 /** config.xml reads in flight at once (only on the first listing, or for new nodes). */
 const MODE_FETCH_CONCURRENCY = 8;
@@ -60,6 +70,7 @@ export function parseComputer(ctx: Ctx, raw: unknown, field: string): Parsed {
 function parseExecutor(raw: unknown, index: number): ExecutorInfo {
   const o: Obj = isObj(raw) ? raw : {};
   const build = buildRef(o["currentExecutable"]);
+  // Executors are listed in their number order (Computer.getExecutors); `number` is not asked for.
   return { number: optNum(o, "number") ?? index, idle: optBool(o, "idle", build === null), build };
 }
 
@@ -104,7 +115,8 @@ export class NodeModeCache {
         else p.node.exclusive = known;
       }
     }
-    await mapLimit(missing, MODE_FETCH_CONCURRENCY, async (n) => (n.exclusive = await this.#fetch(n.name)));
+    const q = new PQueue({ concurrency: MODE_FETCH_CONCURRENCY });
+    await q.addAll(missing.map((n) => async () => (n.exclusive = await this.#fetch(n.name))));
   }
 
   async #fetch(name: string): Promise<boolean> {
@@ -132,7 +144,7 @@ export class NodeModeCache {
 }
 
 export async function listNodes(http: HttpCore, modes: NodeModeCache): Promise<NodeInfo[]> {
-  const r = await http.request({ method: "GET", path: "computer/api/json", query: { tree: COMPUTER_TREE }, expect: "json" });
+  const r = await http.request({ method: "GET", path: "computer/api/json", query: { tree: COMPUTER_TREE }, expect: "json", bulk: true });
   const ctx: Ctx = { url: r.url };
   const parsed = reqArr(ctx, asObj(ctx, r.body, "(root)"), "computer", "computer").map((c, i) => parseComputer(ctx, c, `computer[${i}]`));
   await modes.resolve(parsed);
@@ -150,4 +162,28 @@ export async function setNodeOnline(http: HttpCore, name: string): Promise<void>
   const ctx: Ctx = { url: r.url };
   if (!optBool(asObj(ctx, r.body, "(computer)"), "temporarilyOffline", false)) return;
   await http.request({ method: "POST", path: `${computerPath(name)}toggleOffline`, expect: "none" });
+}
+
+export interface ExecutorCounts {
+  /** Busy executors of online computers (one-off executors not included: Computer.countBusy). */
+  busy: number;
+  /** Executors of online computers. */
+  total: number;
+}
+
+export async function executorCounts(http: HttpCore): Promise<ExecutorCounts> {
+  const r = await http.request({ method: "GET", path: "computer/api/json", query: { tree: EXECUTOR_COUNTS_TREE }, expect: "json" });
+  const ctx: Ctx = { url: r.url };
+  const o = asObj(ctx, r.body, "(root)");
+  return { busy: reqNum(ctx, o, "busyExecutors", "busyExecutors"), total: reqNum(ctx, o, "totalExecutors", "totalExecutors") };
+}
+
+/** The builds on the built-in node's one-off executors: where Pipeline runs hold their flyweight. */
+export async function builtInOneOffBuilds(http: HttpCore): Promise<{ number: number; url: string }[]> {
+  const r = await http.request({ method: "GET", path: `${computerPath("")}api/json`, query: { tree: "oneOffExecutors[currentExecutable[number,url]]" }, expect: "json" });
+  const ctx: Ctx = { url: r.url };
+  return optArr(asObj(ctx, r.body, "(computer)"), "oneOffExecutors").flatMap((e) => {
+    const b = isObj(e) ? buildRef(e["currentExecutable"]) : null;
+    return b === null ? [] : [b];
+  });
 }

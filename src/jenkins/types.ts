@@ -35,9 +35,16 @@ export interface JenkinsClientOptions {
   logger?: Logger;
   /** Called after every HTTP exchange (metrics hook). */
   onRequest?: (r: RequestEvent) => void;
+  /**
+   * A request unanswered for longer than this makes the client `overdue` (a hung Jenkins is seen
+   * long before the timeout); bulk listings are exempt. 0 disables. @default 2500
+   */
+  overdueMs?: number;
 }
 
 export interface RootInfo {
+  /** The root URL configured in Jenkins (`Jenkins.getConfiguredRootUrl`, exported as `url`), or null. */
+  url: string | null;
   quietingDown: boolean;
   quietDownReason: string | null;
   /** The X-Jenkins header. */
@@ -57,23 +64,33 @@ export interface ParameterDef {
   type: string;
 }
 
+/**
+ * What registration needs of a job, from the job listings (jobs.ts): no parameter definitions
+ * and no build field, so that listing 20,000 jobs loads no build record (docs/master-cost.md).
+ */
 export interface JobInfo {
   /** "folder/job" */
   fullName: string;
   name: string;
+  /** Absolute, under our base URL. */
   url: string;
   className: string;
   buildable: boolean;
   disabled: boolean;
   /** null when the job can roam (or is a Pipeline, which has no labelExpression). */
   labelExpression: string | null;
+  /** `Job.nextBuildNumber`: a plain field, no build record is loaded for it. null when not asked for (names-only listing). */
+  nextBuildNumber: number | null;
+  isPipeline: boolean;
+}
+
+/** A job with its parameter definitions: read per job, when the sidecar is about to run it (getJob). */
+export interface JobDetails extends JobInfo {
   concurrentBuild: boolean;
   /** Shared between jobs with the same definitions: never mutate. */
   parameters: readonly ParameterDef[];
   /** The NodeLabel Parameter plugin parameter that pins a build, if the job has one. */
   nodeParameter: { name: string; kind: "node" | "label" } | null;
-  lastBuildNumber: number | null;
-  isPipeline: boolean;
 }
 
 export interface ExecutorInfo {
@@ -129,11 +146,20 @@ export interface BuildInfo {
   estimatedDuration: number;
   /** Start time, epoch ms. */
   timestamp: number;
-  /** Node name ("" = built-in), null when unknown (Pipeline runs have no builtOn). */
+  /** Jenkins' `builtOn` (AbstractBuild.java:223): "" for the built-in node; null for a Pipeline run, which has none. */
   builtOn: string | null;
   queueId: number | null;
   description: string | null;
   parameters: Record<string, string>;
   /** !building && result !== null */
   done: boolean;
+}
+
+/**
+ * A build as the poller reports it: with the node it ran on, resolved once for everyone (the
+ * Gearman report and the ZeroMQ event read it from here): `builtOn`, else the executor the poller
+ * saw it on, else, for a Pipeline run, the node of its flyweight. "" is the built-in node.
+ */
+export interface ReportedBuild extends BuildInfo {
+  node: string | null;
 }

@@ -12,3 +12,5 @@ export {
   parseLabelExpression,
   type LabelExpr,
 } from "./label-expr.js";
+export { JournalFile } from "./journal-file.js";
+export { isLoopbackHost } from "./net.js";

@@ -155,6 +155,11 @@ export interface MasterDaemonOptions {
   zmq?: boolean;
   buildStartTimeout?: string;
   jenkinsTimeout?: string;
+  jenkinsOverdue?: string;
+  jobsRefresh?: string;
+  jobDetailsRefresh?: string;
+  nodesRefresh?: string;
+  outageHold?: string;
   gearmanConnection?: DaemonOptions["gearmanConnection"];
   /** @default silent */
   logger?: Logger;
@@ -177,10 +182,14 @@ export async function startMasterDaemon(
       adminListen: "127.0.0.1:0",
       masterName: name,
       pollInterval: o.pollInterval ?? "100ms",
-      jobsRefreshCycles: "2",
+      jobsRefresh: o.jobsRefresh ?? "300ms",
+      jobDetailsRefresh: o.jobDetailsRefresh ?? "1s",
+      nodesRefresh: o.nodesRefresh ?? "1s",
       stateFile,
       ...(o.buildStartTimeout ? { buildStartTimeout: o.buildStartTimeout } : {}),
       ...(o.jenkinsTimeout ? { jenkinsTimeout: o.jenkinsTimeout } : {}),
+      ...(o.jenkinsOverdue ? { jenkinsOverdue: o.jenkinsOverdue } : {}),
+      ...(o.outageHold ? { outageHold: o.outageHold } : {}),
     },
   });
   const d = new Daemon({

@@ -87,7 +87,7 @@ void describe("faults: gearmand SIGKILLed and restarted on the same port mid-loa
         () => lostWithBuild.every((o) => events.some((e) => e.event.build.parameters?.["ZUUL_UUID"] === o.uuid)),
         15_000,
       );
-      await waitFor("nothing left in flight", () => daemon.bridge.dispatcher.inFlight === 0, 10_000);
+      await waitFor("nothing left in flight", () => daemon.bridge.runs.size === 0, 10_000);
       const r = assertNothingLostNothingTwice([...out1, ...out2], [sim], (o) => o.complete?.["result"] === "SUCCESS" || o.kind === "disconnected" || o.kind === "fail");
       // A job that never reached Jenkins was lost with gearmand: Zuul marks it LOST and re-runs it (contract §8.20).
       assert.ok(out1.filter((o) => o.kind === "disconnected").length >= 8);
@@ -158,7 +158,7 @@ void describe("faults: one of two gearmands down for 30 s", { timeout: 90_000 },
     const outAfter = await Promise.all(Array.from({ length: 10 }, () => submitLikeZuul(client, "build:work")));
     assert.ok(outAfter.every((o) => o.kind !== "disconnected"));
     const outBefore = await Promise.all(before);
-    await waitFor("nothing left in flight", () => daemon.bridge.dispatcher.inFlight === 0, 10_000);
+    await waitFor("nothing left in flight", () => daemon.bridge.runs.size === 0, 10_000);
     // WORK_FAIL ("retry") is allowed: with two servers a grab can race the capacity picture and the
     // job is failed unrun so that Zuul retries it (dispatcher: NoFreeNodeError). Disconnected only
     // for jobs that were on gd1 when it died.

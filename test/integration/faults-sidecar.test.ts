@@ -22,7 +22,7 @@ function sidecarArgs(sim: JenkinsSimulator, gd: Gearmand, stateFile: string, ext
     "--admin-listen", "127.0.0.1:0",
     "--master-name", "jenkins01",
     "--poll-interval", "100ms",
-    "--jobs-refresh-cycles", "2",
+    "--jobs-refresh", "300ms", "--job-details-refresh", "1s", "--nodes-refresh", "1s",
     "--state-file", stateFile,
     "--drain-grace", "2s",
     ...extra,

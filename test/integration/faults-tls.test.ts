@@ -39,7 +39,7 @@ void describe("Gearman over TLS", { timeout: 60_000 }, () => {
     const config = await loadConfig({
       file,
       env: {},
-      flags: { jenkinsUrl: sim.url, zmq: false, adminListen: "127.0.0.1:0", masterName: "jenkins01", pollInterval: "100ms", jobsRefreshCycles: "2", stateFile: join(dir, "state.json") },
+      flags: { jenkinsUrl: sim.url, zmq: false, adminListen: "127.0.0.1:0", masterName: "jenkins01", pollInterval: "100ms", jobsRefresh: "300ms", jobDetailsRefresh: "1s", nodesRefresh: "1s", stateFile: join(dir, "state.json") },
     });
     daemon = new Daemon({ config, logger: silentLogger(), gearmanConnection: { backoff: { initialMs: 50, maxMs: 500 } } });
     await daemon.start();

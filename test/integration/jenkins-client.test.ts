@@ -42,23 +42,27 @@ void describe("JenkinsClient against the simulator", { timeout: 30_000 }, () => 
   void it("root, listJobs (folders deeper than one request's nesting), listNodes (built-in, exclusive via config.xml)", async () => {
     const c = await setup();
     const root = await c.root();
-    assert.deepEqual(root, { quietingDown: false, quietDownReason: null, version: "2.479.1", useCrumbs: true, useSecurity: true, mode: "NORMAL" });
+    assert.deepEqual(root, { url: sim.url, quietingDown: false, quietDownReason: null, version: "2.479.1", useCrumbs: true, useSecurity: true, mode: "NORMAL" });
 
     sim.clearRequestLog();
     const jobs = await c.listJobs();
     assert.deepEqual(jobs.map((j) => j.fullName).sort(), ["d1/d2/d3/d4/d5/d6/d7/deep job", "old", "pipe", "plain", "team/build"]);
     assert.equal(sim.requestLog().length, 2, "one request plus one re-query of the folder where the nesting ran out");
-    const b = jobs.find((j) => j.fullName === "team/build")!;
-    assert.equal(b.labelExpression, "linux");
+    const listed = jobs.find((j) => j.fullName === "team/build");
+    assert.equal(listed?.labelExpression, "linux");
+    assert.ok((listed?.nextBuildNumber ?? 0) >= 1, "the details listing carries nextBuildNumber");
+    assert.deepEqual(new Set((await c.listJobs("names")).map((j) => j.fullName)), new Set(jobs.map((j) => j.fullName)), "the names-only listing finds the same jobs");
+    const b = await c.getJob("team/build");
+    assert.ok(b !== null);
     assert.deepEqual(b.parameters, [
       { name: "REF", type: "StringParameterDefinition" },
       { name: "MODE", type: "ChoiceParameterDefinition" },
       { name: "NODE", type: "NodeParameterDefinition" },
     ]);
     assert.deepEqual(b.nodeParameter, { name: "NODE", kind: "node" });
-    const pipe = jobs.find((j) => j.fullName === "pipe")!;
-    assert.equal(pipe.isPipeline, true);
-    assert.deepEqual(pipe.nodeParameter, { name: "NODE", kind: "label" });
+    const pipe = await c.getJob("pipe");
+    assert.equal(pipe?.isPipeline, true);
+    assert.deepEqual(pipe?.nodeParameter, { name: "NODE", kind: "label" });
     const old = jobs.find((j) => j.fullName === "old")!;
     assert.deepEqual([old.disabled, old.buildable], [true, false]);
     assert.equal(c.jobUrl("d1/d2/d3/d4/d5/d6/d7/deep job"), `${sim.url}job/d1/job/d2/job/d3/job/d4/job/d5/job/d6/job/d7/job/deep%20job/`);

@@ -1,5 +1,5 @@
 // The poller against the simulator: every build on the master reported started then finished
-// (spec/jenkins-rest.md §2.9; zuul-nodepool-contract.md §7), at a fixed request cost per cycle.
+// (docs/architecture.md "Polling"; docs/contract.md "Events"), at a fixed request cost per cycle.
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 
@@ -40,10 +40,10 @@ void describe("JenkinsPoller against the simulator", { timeout: 60_000 }, () => 
     await sim.close();
   });
 
-  async function setup(o: { nodes?: SimNodeSpec[]; jobsEveryCycles?: number } = {}): Promise<{ c: JenkinsClient; p: JenkinsPoller; r: Recorder }> {
+  async function setup(o: { nodes?: SimNodeSpec[]; detailsMs?: number } = {}): Promise<{ c: JenkinsClient; p: JenkinsPoller; r: Recorder }> {
     sim = await startSimulator({ users: [{ user: USER, token: TOKEN }], clock: "manual", jobs: JOBS, nodes: o.nodes ?? NODES });
     const c = new JenkinsClient({ baseUrl: sim.url, auth: { user: USER, token: TOKEN }, retries: 0 });
-    poller = new JenkinsPoller(c, { jobsEveryCycles: o.jobsEveryCycles ?? 1000 });
+    poller = new JenkinsPoller(c, { jobsRefreshMs: 1e9, jobDetailsRefreshMs: o.detailsMs ?? 1e9, nodesRefreshMs: 1e9 });
     return { c, p: poller, r: record(poller) };
   }
 
@@ -54,7 +54,7 @@ void describe("JenkinsPoller against the simulator", { timeout: 60_000 }, () => 
     sim.tick();
     await p.pollOnce();
     assert.deepEqual(r.events, ["started long#1"]);
-    assert.equal(p.runningBuilds[0]?.builtOn, "agent1");
+    assert.equal(p.runningBuilds[0]?.node, "agent1");
     await p.pollOnce();
     sim.advance(10_000);
     await p.pollOnce();
@@ -64,11 +64,11 @@ void describe("JenkinsPoller against the simulator", { timeout: 60_000 }, () => 
     assert.equal(r.finished[0]?.done, true);
   });
 
-  void it("a build triggered and finished between two polls, never seen queued: reported within a cycle once its queue item is watched", async () => {
+  void it("a build triggered and finished between two polls, never seen queued: reported within a cycle once its queue item is followed", async () => {
     const { c, p, r } = await setup();
     await p.pollOnce();
     const { queueId } = await c.trigger("quick", { ZUUL_UUID: "w1" }, { delaySec: 0 });
-    p.watchQueueItem(queueId, "quick", c.jobUrl("quick"));
+    p.follow(queueId, "quick");
     sim.tick();
     sim.advance(1); // started and finished before the next poll
     await p.pollOnce();
@@ -91,20 +91,22 @@ void describe("JenkinsPoller against the simulator", { timeout: 60_000 }, () => 
     assert.deepEqual(r.finished[0]?.parameters, { ZUUL_UUID: "u1" });
     assert.deepEqual(
       sim.requestLog().map((x) => x.path.split("?")[0]),
-      ["/queue/api/json", "/computer/api/json", "/queue/item/1/api/json", "/job/quick/1/api/json"],
+      ["/queue/api/json", "/queue/item/1/api/json", "/job/quick/1/api/json", "/computer/api/json"],
+      "the queue, the item that left it, its build, and the executor counts",
     );
   });
 
-  void it("a build never seen at all (queued and done between two polls) is caught by the job-list safety net", async () => {
-    const { p, r } = await setup({ jobsEveryCycles: 2 });
-    await p.pollOnce(); // cycle 0 loads the job list
+  void it("a build never seen at all (queued and done between two polls) is caught by nextBuildNumber in the details listing", async () => {
+    const { p, r } = await setup({ detailsMs: 300 });
+    await p.pollOnce(); // the first cycle loads the job list
     sim.triggerBuild("quick", { ZUUL_UUID: "u2" }, { delaySec: 0 });
     sim.tick();
     sim.tick();
     assert.equal(sim.builds("quick")[0]?.building, false);
-    await p.pollOnce(); // cycle 1: nothing to see
+    await p.pollOnce(); // nothing to see: no queue item, no executor change
     assert.deepEqual(r.events, []);
-    await p.pollOnce(); // cycle 2: job list refresh, lastBuild 0 -> 1
+    await new Promise((res) => setTimeout(res, 350));
+    await p.pollOnce(); // the details listing: nextBuildNumber 1 -> 2
     assert.deepEqual(r.events, ["started quick#1", "finished quick#1 SUCCESS"]);
   });
 

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 
 import { parseArguments, parseBuildRef, wantsOfflineWhenComplete } from "../../../src/bridge/arguments.js";
 import { BadArgumentsError, StateFileError } from "../../../src/bridge/errors.js";
-import { StateStore } from "../../../src/bridge/state.js";
+import { StateStore } from "../../../src/bridge/runs/state-file.js";
 
 const b = (s: string): Buffer => Buffer.from(s);
 
@@ -72,14 +72,32 @@ describe("StateStore", () => {
       const path = join(dir, "sub", "state.json");
       const s = new StateStore(path);
       await s.load();
-      const rec = { unique: "u1", fn: "build:j", job: "j", node: "n", grabbedAt: 1, queueId: 7, buildUrl: null, number: null };
+      const rec = { unique: "u1", uuid: "u1", fn: "build:j", job: "j", node: "n", grabbedAt: 1, phase: "queued" as const, queueId: 7, buildUrl: null, number: null };
       await Promise.all([s.put(rec), s.put({ ...rec, unique: "u2" }), s.put({ ...rec, unique: "u3" })]);
       await s.delete("u2");
       const again = new StateStore(path);
       await again.load();
       assert.deepEqual(again.all().map((r) => r.unique).sort(), ["u1", "u3"]);
-      assert.equal(again.get("u1")!.queueId, 7);
-      assert.equal(JSON.parse(readFileSync(path, "utf8")).version, 1);
+      assert.equal(again.get("u1")?.queueId, 7);
+      assert.equal(JSON.parse(readFileSync(path, "utf8")).version, 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("reads a version-1 file: a record without a queue id was written just before its trigger", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "state-"));
+    try {
+      const path = join(dir, "state.json");
+      const old = { unique: "u", fn: "build:j", job: "j", node: "n", grabbedAt: 1, buildUrl: null, number: null };
+      writeFileSync(path, JSON.stringify({ version: 1, builds: [{ ...old, queueId: null }, { ...old, unique: "q", queueId: 3 }, { ...old, unique: "r", queueId: 4, buildUrl: "http://j/job/j/1/", number: 1 }] }));
+      const s = new StateStore(path);
+      await s.load();
+      assert.deepEqual(s.all().map((r) => [r.unique, r.phase, r.uuid]), [["u", "triggering", null], ["q", "queued", null], ["r", "running", null]]);
+      assert.equal(s.drain, null);
+      await s.setDrain({ quietDown: true, since: 5 });
+      const again = new StateStore(path);
+      await again.load();
+      assert.deepEqual(again.drain, { quietDown: true, since: 5 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { planGroups, pluginCanDoCount } from "../../../src/bridge/groups.js";
+import { planGroups, pluginCanDoCount } from "../../../src/bridge/capacity/groups.js";
 
 const m = (o: Record<string, string[]>): Map<string, string[]> => new Map(Object.entries(o));
 

@@ -1,54 +1,31 @@
-// Builds kept for adoption whose Gearman job never comes back (gearmand lost it, or another
-// sidecar took it) are listed as orphaned and dropped after the TTL, counted from when they
-// became unowned, never from when they were grabbed (a long build restored after a restart must
-// survive until gearmand hands it back).
+/**
+ * Records kept for adoption that no job reclaims (docs/architecture.md "State file"): listed as
+ * orphaned, dropped after the TTL counted from when they became unowned, never from the grab.
+ */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 
-import { Bridge } from "../../../src/bridge/bridge.js";
-import type { JenkinsPort, PollerPort, WorkerPort } from "../../../src/bridge/ports.js";
-import { StateStore } from "../../../src/bridge/state.js";
-import { silentLogger } from "../../../src/log.js";
+import { StateStore } from "../../../src/bridge/runs/state-file.js";
+import { harness } from "./harness.js";
 
-function fakeWorker(): WorkerPort {
-  return {
-    start() {},
-    setFunctions() {},
-    setCapacity() {},
-    running: 0,
-    outstandingGrabs: 0,
-    functions: new Set<string>(),
-    on() {
-      return undefined;
-    },
-    stats: () => ({ canDoSent: 0, cantDoSent: 0, resetSent: 0, grabsSent: 0, jobsAssigned: 0, reconnects: 0 }),
-    serverStatus: () => [],
-    close: async () => {},
-  };
-}
-
-const poller: PollerPort = { jobs: new Map(), nodes: new Map(), healthy: true };
-const jenkins = {} as JenkinsPort;
-
-describe("Bridge orphan sweep", () => {
-  it("keeps a restored record until the TTL has passed since start, then drops it", async () => {
+void describe("orphan sweep", () => {
+  void it("keeps a restored record until the TTL has passed since start, then drops it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "orphans-"));
     try {
       const stateFile = join(dir, "state.json");
       const seed = new StateStore(stateFile);
       // Grabbed a day ago: a long build, restored after a restart.
-      await seed.put({ unique: "u1", fn: "build:j", job: "j", node: "n", grabbedAt: Date.now() - 86_400_000, queueId: 3, buildUrl: null, number: null });
-      const bridge = new Bridge({ masterName: "m", jenkins, poller, createWorker: fakeWorker, stateFile, orphanTtlMs: 150, logger: silentLogger() });
-      await bridge.start();
-      await bridge.onCycle();
-      assert.ok(bridge.state.get("u1"), "not dropped on the first cycle, whatever its grab time");
-      await new Promise((r) => setTimeout(r, 200));
-      await bridge.onCycle();
-      assert.equal(bridge.state.get("u1"), undefined, "dropped once unowned for longer than the TTL");
-      await bridge.close();
+      await seed.put({ unique: "u1", uuid: "u1", fn: "build:ok", job: "ok", node: "n1", grabbedAt: Date.now() - 86_400_000, phase: "queued", queueId: 3, buildUrl: null, number: null });
+      const h = await harness({ stateFile, options: { orphanTtlMs: 150 } });
+      await h.bridge.onCycle();
+      assert.ok(h.bridge.runs.record("u1"), "not dropped on the first cycle, whatever its grab time");
+      h.clock.now += 200;
+      await h.bridge.onCycle();
+      assert.equal(h.bridge.runs.record("u1"), undefined, "dropped once unowned for longer than the TTL");
+      await h.close();
       const reread = new StateStore(stateFile);
       await reread.load();
       assert.equal(reread.size, 0);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { SlotBook } from "../../../src/bridge/slots.js";
+import { SlotBook } from "../../../src/bridge/capacity/slots.js";
 
 describe("SlotBook", () => {
   const book = (): SlotBook => {

@@ -27,9 +27,10 @@ void describe("loadConfig: defaults", () => {
     assert.deepEqual(c.gearman, { servers: [{ host: "127.0.0.1", port: 4730, tls: null }], embedded: null, clientIdPrefix: null });
     assert.deepEqual(c.zmq, { bind: "tcp://*:8888", enabled: true, curve: null, ringSize: 10_000 });
     assert.deepEqual(c.admin, { listen: { host: "127.0.0.1", port: 8099 }, tokenFile: null, token: null });
-    assert.equal(c.masterName, "jenkins.example.org");
+    assert.equal(c.masterName, null, "learnt from Jenkins' root URL at start");
     assert.equal(c.pollIntervalMs, 2_000);
-    assert.equal(c.jobsRefreshCycles, 5);
+    assert.deepEqual([c.jobsRefreshMs, c.jobDetailsRefreshMs, c.nodesRefreshMs, c.outageHoldMs], [25_000, 300_000, 30_000, 600_000]);
+    assert.equal(c.jenkins.overdueMs, 2_500);
     assert.equal(c.buildStartTimeoutMs, 600_000);
     assert.deepEqual(c.drain, { graceMs: 600_000, quietDown: false });
     assert.deepEqual(c.log, { level: "info", pretty: null });

@@ -18,7 +18,7 @@ async function client(h: Handler): Promise<{ s: FakeServer; c: JenkinsClient }> 
 
 const J = "http://jenkins.example/"; // Jenkins' own root URL, as it renders absolute URLs
 
-void describe("listJobs (spec §2.1, §2.2)", () => {
+void describe("listJobs and getJob (docs/jenkins-rest.md \"Listing every job\")", () => {
   const freestyle = {
     _class: "hudson.model.FreeStyleProject",
     name: "build",
@@ -28,7 +28,7 @@ void describe("listJobs (spec §2.1, §2.2)", () => {
     disabled: false,
     labelExpression: "linux && docker",
     concurrentBuild: true,
-    lastBuild: { _class: "hudson.model.FreeStyleBuild", number: 8 },
+    nextBuildNumber: 9,
     property: [
       { _class: "hudson.model.JobProperty" },
       {
@@ -43,10 +43,10 @@ void describe("listJobs (spec §2.1, §2.2)", () => {
     ],
     unknownExtra: { whatever: 1 },
   };
-  const pipeline = { _class: "org.jenkinsci.plugins.workflow.job.WorkflowJob", name: "pipe", url: `${J}job/pipe/`, buildable: true, disabled: false, lastBuild: null, property: [] };
+  const pipeline = { _class: "org.jenkinsci.plugins.workflow.job.WorkflowJob", name: "pipe", url: `${J}job/pipe/`, buildable: true, disabled: false, nextBuildNumber: 1, property: [] };
   const disabled = { _class: "hudson.model.FreeStyleProject", name: "old", url: `${J}job/old/`, buildable: false, disabled: true, labelExpression: null, property: [] };
 
-  void it("parses jobs in folders, parameters, node parameter, pipeline and disabled jobs in one request", async () => {
+  void it("the details listing: jobs in folders, pipeline and disabled jobs, nextBuildNumber, in one request; no build field", async () => {
     const { s, c } = await client((_r, res) =>
       json(res, {
         _class: "hudson.model.Hudson",
@@ -55,54 +55,64 @@ void describe("listJobs (spec §2.1, §2.2)", () => {
     );
     const jobs = await c.listJobs();
     assert.equal(s.requests.length, 1);
-    assert.equal(s.requests[0]!.url.pathname, "/api/json");
-    assert.equal(s.requests[0]!.url.searchParams.get("tree"), jobsTree());
+    assert.equal(s.requests[0]?.url.pathname, "/api/json");
+    const tree = s.requests[0]?.url.searchParams.get("tree") ?? "";
+    assert.equal(tree, jobsTree("details"));
+    assert.doesNotMatch(tree, /lastBuild|builds|lastCompletedBuild/, "no build field in a listing of every job (docs/master-cost.md)");
     assert.deepEqual(jobs.map((j) => j.fullName), ["team/build", "pipe", "old"]);
-    const b = jobs[0]!;
-    assert.equal(b.name, "build");
-    assert.equal(b.className, "hudson.model.FreeStyleProject");
-    assert.equal(b.labelExpression, "linux && docker");
-    assert.equal(b.concurrentBuild, true);
-    assert.equal(b.lastBuildNumber, 8);
-    assert.equal(b.isPipeline, false);
-    // The type comes from `_class` (always written for a parameter definition, spec §1).
-    assert.deepEqual(b.parameters, [
+    const [b, p, old] = jobs;
+    assert.equal(b?.name, "build");
+    assert.equal(b?.className, "hudson.model.FreeStyleProject");
+    assert.equal(b?.labelExpression, "linux && docker");
+    assert.equal(b?.nextBuildNumber, 9);
+    assert.equal(b?.url, `${s.url}job/team/job/build/`, "rebased onto our base URL");
+    assert.equal(b?.isPipeline, false);
+    assert.equal(p?.isPipeline, true);
+    assert.equal(p?.labelExpression, null, "WorkflowJob has no labelExpression");
+    assert.deepEqual([old?.disabled, old?.buildable, old?.nextBuildNumber], [true, false, null]);
+  });
+
+  void it("the names listing asks for names only", async () => {
+    const { s, c } = await client((_r, res) => json(res, { _class: "hudson.model.Hudson", jobs: [{ _class: "hudson.model.FreeStyleProject", name: "a" }] }));
+    const jobs = await c.listJobs("names");
+    assert.deepEqual(jobs.map((j) => j.fullName), ["a"]);
+    assert.match(s.requests[0]?.url.searchParams.get("tree") ?? "", /^jobs\[name,jobs\[name,/);
+  });
+
+  void it("getJob: parameters by name (the type from `_class`), the node parameter; jobs with the same definitions share one frozen list", async () => {
+    assert.match(JOB_FIELDS.run, /property\[parameterDefinitions\[name\]\]$/, "defaults and choices are not fetched: nothing reads them");
+    const twin = (name: string, t = "hudson.model.StringParameterDefinition"): object => ({
+      _class: "hudson.model.FreeStyleProject", name, url: `${J}job/${name}/`, buildable: true,
+      property: [{ _class: "hudson.model.ParametersDefinitionProperty", parameterDefinitions: [{ _class: t, name: "ZUUL_UUID" }] }],
+    });
+    const { c } = await client((r, res) => {
+      const name = r.url.pathname.split("/")[2] ?? "";
+      json(res, name === "build" ? freestyle : twin(name, name === "c" ? "hudson.model.ChoiceParameterDefinition" : undefined));
+    });
+    const b = await c.getJob("team/build");
+    // The type comes from `_class` (always written for a parameter definition).
+    assert.deepEqual(b?.parameters, [
       { name: "REF", type: "StringParameterDefinition" },
       { name: "MODE", type: "ChoiceParameterDefinition" },
       { name: "DEBUG", type: "BooleanParameterDefinition" },
       { name: "NODE", type: "NodeParameterDefinition" },
     ]);
-    assert.deepEqual(b.nodeParameter, { name: "NODE", kind: "node" });
-    const p = jobs[1]!;
-    assert.equal(p.isPipeline, true);
-    assert.equal(p.labelExpression, null, "WorkflowJob has no labelExpression");
-    assert.equal(p.lastBuildNumber, null);
-    assert.equal(p.nodeParameter, null);
-    assert.deepEqual([jobs[2]!.disabled, jobs[2]!.buildable], [true, false]);
-  });
-
-  void it("asks for parameter names only, and jobs with the same definitions share one frozen list", async () => {
-    assert.match(JOB_FIELDS, /property\[parameterDefinitions\[name\]\]$/, "defaults and choices are not fetched: nothing reads them");
-    const twin = (name: string, t = "hudson.model.StringParameterDefinition"): object => ({
-      _class: "hudson.model.FreeStyleProject", name, url: `${J}job/${name}/`, buildable: true,
-      property: [{ _class: "hudson.model.ParametersDefinitionProperty", parameterDefinitions: [{ _class: t, name: "ZUUL_UUID" }] }],
-    });
-    const { c } = await client((_r, res) => json(res, { _class: "hudson.model.Hudson", jobs: [twin("a"), twin("b"), twin("c", "hudson.model.ChoiceParameterDefinition")] }));
-    const [a, b, cc] = await c.listJobs();
-    assert.equal(a!.parameters, b!.parameters, "same definitions: the same list object");
-    assert.notEqual(a!.parameters, cc!.parameters);
-    assert.ok(Object.isFrozen(a!.parameters) && Object.isFrozen(a!.parameters[0]));
-    assert.deepEqual(cc!.parameters, [{ name: "ZUUL_UUID", type: "ChoiceParameterDefinition" }]);
-    const [again] = await c.listJobs();
-    assert.equal(again!.parameters, a!.parameters, "and across refreshes, so an unchanged job compares by reference");
+    assert.deepEqual(b?.nodeParameter, { name: "NODE", kind: "node" });
+    assert.equal(b?.concurrentBuild, true);
+    const [a, bb, cc] = [await c.getJob("a"), await c.getJob("b"), await c.getJob("c")];
+    assert.equal(a?.parameters, bb?.parameters, "same definitions: the same list object");
+    assert.notEqual(a?.parameters, cc?.parameters);
+    assert.ok(a !== null && Object.isFrozen(a.parameters) && Object.isFrozen(a.parameters[0]));
+    assert.deepEqual(cc?.parameters, [{ name: "ZUUL_UUID", type: "ChoiceParameterDefinition" }]);
+    assert.equal((await c.getJob("a"))?.parameters, a?.parameters, "and across reads");
   });
 
   void it("the nested tree goes JOB_TREE_DEPTH levels deep and ends with a bare `jobs`", () => {
-    const t = jobsTree(2);
-    assert.match(t, /^jobs\[name,fullName,url,.*,jobs\[name,fullName,url,.*,jobs\]\]$/);
+    const t = jobsTree("details", 2);
+    assert.match(t, /^jobs\[name,buildable,.*,jobs\[name,buildable,.*,jobs\]\]$/);
   });
 
-  void it("re-queries a folder whose children came back without url (the nesting ran out)", async () => {
+  void it("re-queries a folder whose children came back without a name (the nesting ran out)", async () => {
     const { s, c } = await client((r, res) => {
       if (r.url.pathname === "/api/json") {
         return json(res, { jobs: [{ _class: "com.cloudbees.hudson.plugins.folder.Folder", name: "deep", fullName: "a/deep", url: `${J}job/a/job/deep/`, jobs: [{ _class: "hudson.model.FreeStyleProject" }, { _class: "com.cloudbees.hudson.plugins.folder.Folder" }] }] });
@@ -121,7 +131,7 @@ void describe("listJobs (spec §2.1, §2.2)", () => {
     const jobs = await c.listJobs();
     assert.deepEqual(jobs.map((j) => j.fullName), ["a/deep/leaf", "a/deep/sub/x y"]);
     assert.deepEqual(s.requests.map((r) => r.url.pathname), ["/api/json", "/job/a/job/deep/api/json"]);
-    assert.equal(s.requests[1]!.url.searchParams.get("tree"), jobsTree());
+    assert.equal(s.requests[1]?.url.searchParams.get("tree"), jobsTree("details"));
   });
 
   void it("a job without a name is a JenkinsResponseError naming the field", async () => {

@@ -114,6 +114,11 @@ export class SlotBook {
     if (set.size === 0) this.#byNode.delete(r.node);
   }
 
+  /** Is a reservation held under this token? */
+  holds(token: string): boolean {
+    return this.#reservations.has(token);
+  }
+
   get reservations(): number {
     return this.#reservations.size;
   }

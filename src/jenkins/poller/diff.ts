@@ -1,7 +1,7 @@
 /** Pure snapshot comparisons used by the poller. */
 import { isDeepStrictEqual } from "node:util";
-import { parseJobPath } from "./parse.js";
-import type { BuildInfo, JobInfo, NodeInfo } from "./types.js";
+import { parseJobPath } from "../parse.js";
+import type { JobInfo, NodeInfo } from "../types.js";
 
 /** A build reference as seen on an executor. */
 export interface BuildRef {
@@ -30,18 +30,6 @@ export function buildRefFromUrl(url: string, number?: number): BuildRef | null {
   return { key: buildKey(p.fullName, n), url, jobFullName: p.fullName, number: n };
 }
 
-/**
- * The node a build runs on: `builtOn` when Jenkins gives it (freestyle), otherwise the node whose
- * executor (or one-off executor, for Pipeline) shows the build's URL. Null when neither tells.
- */
-export function nodeOfBuild(b: BuildInfo, nodes: ReadonlyMap<string, NodeInfo>): NodeInfo | null {
-  if (b.builtOn !== null) return nodes.get(b.builtOn) ?? null;
-  for (const n of nodes.values()) {
-    if (n.executors.some((e) => e.build?.url === b.url) || n.oneOffExecutors.some((e) => e.build?.url === b.url)) return n;
-  }
-  return null;
-}
-
 /** Every build on an executor (one-off executors included), by key; a Pipeline run on several executors counts once. */
 export function runningBuilds(nodes: readonly NodeInfo[]): Map<string, BuildRef> {
   const out = new Map<string, BuildRef>();
@@ -61,8 +49,8 @@ export interface JobsDiff {
   removed: string[];
 }
 
-/** Every field but lastBuildNumber; no copies, as this runs for every job on every refresh. */
-function sameJob(a: JobInfo, b: JobInfo): boolean {
+/** Every field registration reads; `nextBuildNumber` moves with every build and is not a change. */
+export function sameJob(a: JobInfo, b: JobInfo): boolean {
   return (
     a.fullName === b.fullName &&
     a.name === b.name &&
@@ -71,15 +59,11 @@ function sameJob(a: JobInfo, b: JobInfo): boolean {
     a.buildable === b.buildable &&
     a.disabled === b.disabled &&
     a.labelExpression === b.labelExpression &&
-    a.concurrentBuild === b.concurrentBuild &&
-    a.isPipeline === b.isPipeline &&
-    a.nodeParameter?.name === b.nodeParameter?.name &&
-    a.nodeParameter?.kind === b.nodeParameter?.kind &&
-    (a.parameters === b.parameters || isDeepStrictEqual(a.parameters, b.parameters))
+    a.isPipeline === b.isPipeline
   );
 }
 
-/** Added, changed and removed jobs. A new lastBuildNumber alone is not a change. */
+/** Added, changed and removed jobs. A new nextBuildNumber alone is not a change. */
 export function diffJobs(prev: ReadonlyMap<string, JobInfo>, next: readonly JobInfo[]): JobsDiff {
   const d: JobsDiff = { added: [], changed: [], removed: [] };
   const seen = new Set<string>();
@@ -109,17 +93,4 @@ export function diffNodes(prev: ReadonlyMap<string, NodeInfo>, next: readonly No
   }
   for (const name of prev.keys()) if (!seen.has(name)) d.removed.push(name);
   return d;
-}
-
-/**
- * Build numbers between the previously known last build and the new one (the safety net for
- * builds no executor snapshot showed). Nothing on the first sighting of a job; at most `cap`
- * numbers, the newest.
- */
-export function missedBuildNumbers(prevLast: number | null | undefined, nextLast: number | null, cap: number): number[] {
-  if (prevLast === undefined || nextLast === null) return [];
-  const from = Math.max((prevLast ?? 0) + 1, nextLast - cap + 1);
-  const out: number[] = [];
-  for (let n = from; n <= nextLast; n++) out.push(n);
-  return out;
 }

@@ -1,0 +1,353 @@
+/**
+ * Turns Jenkins into changes and build events, asking the master only for what changed
+ * (docs/architecture.md "Polling", docs/master-cost.md). Every build on the master, whoever
+ * started it, is reported started and finished, once each, also across a restart (ledger.ts).
+ *
+ * Each cycle (every `intervalMs`): the queue (O(queued items)) and the two executor counts of
+ * ComputerSet. A queue item that left is looked up once (a start); counts that fall say some
+ * builds ended, and the likeliest ones are read until the fall is explained; counts that rise
+ * or change otherwise, and every `nodesRefreshMs`, bring the full node listing. Jobs: a
+ * names-only listing every `jobsRefreshMs`, the details listing every `jobDetailsRefreshMs`
+ * (with nextBuildNumber, the safety net for builds that came and went unseen). No request
+ * lists a build field of every job.
+ */
+import type { Logger } from "pino";
+import pino from "pino";
+
+import { coerceError, TypedEmitter } from "../../util/index.js";
+import type { JobDetails, JobInfo, NodeInfo, QueueItem, ReportedBuild } from "../types.js";
+import { BuildTracker, type Tracked } from "./build-tracker.js";
+import { buildRefFromUrl } from "./diff.js";
+import { ExecutorModel } from "./executor-model.js";
+import { JobWatch } from "./job-watch.js";
+import { BuildLedger } from "./ledger.js";
+import { QueueFollow } from "./queue-follow.js";
+import { POLLER_DEFAULTS, type PollerClient, type PollerEvents, type PollerOptions, type PollerSettings } from "./types.js";
+
+export type { BuildEventMeta, PollerClient, PollerEvents, PollerOptions } from "./types.js";
+
+export class JenkinsPoller extends TypedEmitter<PollerEvents> {
+  readonly #client: PollerClient;
+  readonly #s: PollerSettings;
+  readonly #log: Logger;
+  readonly #ledger: BuildLedger;
+  readonly #model = new ExecutorModel();
+  readonly #jobs: JobWatch;
+  readonly #tracker: BuildTracker;
+  readonly #queue: QueueFollow;
+  /** Queue ids of builds reported, to skip looking their items up. */
+  readonly #queueIds = new Set<number>();
+  readonly #wanted = new Map<string, string>();
+  #lastNames = 0;
+  #lastDetails = 0;
+  #lastNodes = 0;
+  #forceNodes = false;
+  #healthy = false;
+  #healthKnown = false;
+  #overdue = false;
+  #lastSuccessAt: number | null = null;
+  #running = false;
+  #timer: NodeJS.Timeout | null = null;
+  #inflight: Promise<void> | null = null;
+  readonly #onOverdue = (e: { overdue: boolean; request: { method: string; url: string; waitingMs: number } | null }): void => {
+    this.#overdue = e.overdue;
+    if (e.overdue) {
+      const r = e.request;
+      this.#setHealth(false, new Error(`Jenkins has not answered ${r ? `${r.method} ${r.url} for ${r.waitingMs} ms` : "a request"}: it looks hung`), true);
+    }
+  };
+
+  constructor(client: PollerClient, o: PollerOptions = {}) {
+    super();
+    this.#client = client;
+    this.#s = { ...POLLER_DEFAULTS, ...definedOnly(o) };
+    this.#log = o.logger ?? pino({ level: "silent" });
+    this.#ledger = o.ledger ?? BuildLedger.memory();
+    const error = (e: Error): void => {
+      this.#log.warn({ err: e }, "a Jenkins read failed; it is tried again next cycle");
+      this.safeEmit("error", e);
+    };
+    this.#tracker = new BuildTracker({
+      client,
+      ledger: this.#ledger,
+      model: this.#model,
+      isPipeline: (job) => this.#jobs.isPipeline(job),
+      started: (b, meta) => {
+        if (b.queueId !== null) this.#remember(b.queueId);
+        this.safeEmit("buildStarted", b, meta);
+      },
+      finished: (b, meta) => this.safeEmit("buildFinished", b, meta),
+      error,
+      logger: this.#log,
+      concurrency: this.#s.concurrency,
+      maxMissedPerJob: this.#s.maxMissedPerJob,
+    });
+    this.#jobs = new JobWatch({
+      client,
+      ledger: this.#ledger,
+      catchUp: (jobs) => this.#tracker.catchUp(jobs),
+      changed: (d) => {
+        for (const name of d.removed) for (const t of [...this.#tracker.tracked()]) if (t.ref.jobFullName === name) this.#tracker.drop(t.ref.key);
+        this.safeEmit("jobs", d);
+      },
+      error,
+      logger: this.#log,
+      concurrency: this.#s.concurrency,
+      maxMissedPerJob: this.#s.maxMissedPerJob,
+      maxJobReadsPerRefresh: this.#s.maxJobReadsPerRefresh,
+      detailsTtlMs: this.#s.jobDetailsTtlMs,
+      now: () => Date.now(),
+    });
+    this.#queue = new QueueFollow({
+      client,
+      knownQueueId: (id) => this.#queueIds.has(id),
+      isPipeline: (job) => this.#jobs.isPipeline(job),
+      changed: (item) => this.safeEmit("queueItem", item),
+      gone: (id, job) => this.safeEmit("queueItemGone", { id, job }),
+      error,
+      logger: this.#log,
+      concurrency: this.#s.concurrency,
+    });
+  }
+
+  get jobs(): ReadonlyMap<string, JobInfo> {
+    return this.#jobs.jobs;
+  }
+
+  get nodes(): ReadonlyMap<string, NodeInfo> {
+    return this.#model.nodes;
+  }
+
+  /** The live queue items of the last snapshot, by id. */
+  get queue(): ReadonlyMap<number, QueueItem> {
+    return this.#queue.snapshot;
+  }
+
+  /** Builds reported started and not yet finished. */
+  get runningBuilds(): ReportedBuild[] {
+    return [...this.#tracker.tracked()].map((t) => t.info);
+  }
+
+  get healthy(): boolean {
+    return this.#healthy;
+  }
+
+  get lastSuccessAt(): number | null {
+    return this.#lastSuccessAt;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#client.on("overdue", this.#onOverdue);
+    this.#schedule(0);
+  }
+
+  /** Stops the timer and waits for the cycle in flight (bounded by the client's timeouts); writes the ledger out. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#client.off("overdue", this.#onOverdue);
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#inflight;
+    await this.#ledger.flush();
+  }
+
+  /** Runs one cycle now (or joins the one in flight). Never rejects: failures go to `error` and `health`. */
+  pollOnce(): Promise<void> {
+    this.#inflight ??= this.#cycle().finally(() => (this.#inflight = null));
+    return this.#inflight;
+  }
+
+  /**
+   * Follow a queue item the caller triggered: its changes are emitted, its build reported even
+   * if it comes and goes between polls. `node`: where the caller pinned it (Jenkins names no
+   * node for a Pipeline run).
+   */
+  follow(queueId: number, jobFullName: string, node?: string): void {
+    this.#queue.follow(queueId, jobFullName);
+    if (node !== undefined) this.#tracker.hintQueue(queueId, node);
+  }
+
+  unfollow(queueId: number): void {
+    this.#queue.unfollow(queueId);
+  }
+
+  /** Report this build (again) on the next cycle, started and, when done, finished: for a caller adopting it after a restart. */
+  track(url: string, node?: string): void {
+    this.#wanted.set(url, node ?? "");
+    if (node !== undefined) this.#tracker.hint(url, node);
+  }
+
+  /** A build the caller pinned to `node` (used when Jenkins does not say where it ran: Pipeline runs). */
+  hint(url: string, node: string): void {
+    this.#tracker.hint(url, node);
+  }
+
+  /** A job's parameter definitions, read again when older than `maxAgeMs` (the details TTL by default). */
+  jobDetails(fullName: string, maxAgeMs?: number): Promise<JobDetails | null> {
+    return this.#jobs.details(fullName, maxAgeMs);
+  }
+
+  /** Ask for the full node listing on the next cycle (a caller saw the picture disagree with Jenkins). */
+  refreshNodes(): void {
+    this.#forceNodes = true;
+  }
+
+  #schedule(ms: number): void {
+    if (!this.#running) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      const t0 = Date.now();
+      this.pollOnce()
+        .catch((e: unknown) => this.#log.error({ err: e }, "poll cycle failed unexpectedly"))
+        .finally(() => this.#schedule(Math.max(0, this.#s.intervalMs - (Date.now() - t0))));
+    }, ms);
+  }
+
+  async #cycle(): Promise<void> {
+    const t0 = performance.now();
+    const r0 = this.#client.requestCount;
+    try {
+      const now = Date.now();
+      let listedNodes = false;
+      if (!this.#jobs.loaded) {
+        // Start-up: jobs first (registration can begin), then every node, then what the
+        // ledger says was running when the last process stopped.
+        await this.#jobs.refreshDetails();
+        this.#lastDetails = this.#lastNames = now;
+        await this.#fullListing();
+        this.#tracker.endFirstListing();
+        await this.#tracker.reopen();
+        listedNodes = true;
+      }
+      const starts = await this.#queue.cycle();
+      await this.#tracker.want(starts.filter((s) => s.ours).map((s) => s.ref));
+      await this.#tracker.learn(starts.filter((s) => !s.ours).map((s) => s.ref));
+      await this.#wantedBuilds();
+      if (!listedNodes) await this.#reconcile(this.#forceNodes || this.#model.stale || now - this.#lastNodes >= this.#s.nodesRefreshMs);
+      if (this.#tracker.pipelines > 0) await this.#flyweights();
+      if (now - this.#lastDetails >= this.#s.jobDetailsRefreshMs) {
+        this.#lastDetails = this.#lastNames = now;
+        await this.#jobs.refreshDetails();
+      } else if (now - this.#lastNames >= this.#s.jobsRefreshMs) {
+        this.#lastNames = now;
+        await this.#jobs.refreshNames();
+      }
+      this.#lastSuccessAt = Date.now();
+      if (!this.#client.overdue) this.#setHealth(true);
+    } catch (e) {
+      const err = coerceError(e);
+      this.#log.warn({ err }, "Jenkins poll failed; keeping the last state, retrying next cycle");
+      this.safeEmit("error", err);
+      this.#setHealth(false, err, this.#overdue);
+    }
+    this.#emitNodes();
+    this.safeEmit("cycle", { ms: Math.round(performance.now() - t0), requests: this.#client.requestCount - r0 });
+  }
+
+  /**
+   * The executor counts against the picture: equal, nothing to do; lower, some builds ended
+   * (read the likeliest until the fall is explained); anything else, list every node.
+   */
+  async #reconcile(full: boolean): Promise<void> {
+    if (full) return this.#fullListing();
+    const counts = await this.#client.executorCounts();
+    const mine = this.#model.counts();
+    const expected = mine.busy + this.#queue.unplaced;
+    if (counts.total !== mine.total || counts.busy > expected) return this.#fullListing();
+    let owed = expected - counts.busy;
+    if (owed <= 0) return;
+    const candidates = rankEndCandidates([...this.#tracker.tracked()].filter((t) => !t.pipeline && this.#model.agentOf(t.ref.url) !== null), Date.now());
+    const budget = Math.max(8, 3 * owed);
+    let i = 0;
+    while (owed > 0 && i < candidates.length && i < budget) {
+      const batch = candidates.slice(i, i + owed + 1);
+      i += batch.length;
+      owed -= await this.#tracker.probe(batch);
+    }
+    if (owed > 0) await this.#fullListing();
+  }
+
+  async #fullListing(): Promise<void> {
+    const nodes = await this.#client.listNodes();
+    this.#lastNodes = Date.now();
+    this.#forceNodes = false;
+    this.#model.replace(nodes);
+    // Builds the listing shows that nobody reported: they started unseen.
+    const onExecutors = [...this.#model.builds().keys()].flatMap((url) => {
+      const ref = buildRefFromUrl(url);
+      return ref !== null && !this.#tracker.has(ref.key) ? [ref] : [];
+    });
+    await this.#tracker.learn(onExecutors);
+    // The node picture goes out after the new builds (a listener counting free executors knows
+    // which busy executor runs which build) and before the ends: a build whose agent was lost
+    // is failed as lost before its FAILURE is seen.
+    this.#emitNodes();
+    // Builds reported running that no executor holds: they may have ended.
+    const gone = [...this.#tracker.tracked()].filter((t) => this.#model.holderOf(t.ref.url) === null);
+    if (gone.length > 0) await this.#tracker.probe(gone);
+  }
+
+  #emitNodes(): void {
+    const d = this.#model.takeChanges();
+    if (d !== null) this.safeEmit("nodes", { all: [...this.#model.nodes.values()], ...d });
+  }
+
+  /** Pipeline runs hold a flyweight on the built-in node: one small read says which are still there. */
+  async #flyweights(): Promise<void> {
+    const held = new Set((await this.#client.builtInOneOffBuilds()).map((b) => b.url));
+    const gone = [...this.#tracker.tracked()].filter((t) => t.pipeline && !held.has(t.ref.url) && this.#model.agentOf(t.ref.url) === null);
+    if (gone.length > 0) await this.#tracker.probe(gone);
+    const fresh = [...held].flatMap((url) => {
+      const ref = buildRefFromUrl(url);
+      return ref !== null && !this.#tracker.has(ref.key) ? [ref] : [];
+    });
+    if (fresh.length > 0) await this.#tracker.learn(fresh);
+  }
+
+  async #wantedBuilds(): Promise<void> {
+    if (this.#wanted.size === 0) return;
+    const refs = [...this.#wanted.keys()].flatMap((url) => {
+      const ref = buildRefFromUrl(url);
+      return ref === null ? [] : [ref];
+    });
+    this.#wanted.clear();
+    await this.#tracker.want(refs);
+  }
+
+  #remember(queueId: number): void {
+    this.#queueIds.add(queueId);
+    if (this.#queueIds.size > 20_000) {
+      const oldest = this.#queueIds.values().next();
+      if (oldest.done !== true) this.#queueIds.delete(oldest.value);
+    }
+  }
+
+  #setHealth(healthy: boolean, error?: Error, overdue = false): void {
+    if (this.#healthKnown && healthy === this.#healthy) return;
+    this.#healthKnown = true;
+    this.#healthy = healthy;
+    this.safeEmit("health", error === undefined ? { healthy, overdue } : { healthy, error, overdue });
+  }
+
+  protected override onListenerError(event: string, error: unknown): void {
+    this.#log.error({ event, err: coerceError(error) }, "poller listener threw; ignored");
+  }
+}
+
+/**
+ * Running builds by how likely they are to have ended: past their estimated duration first (by
+ * how far past), then by age. Jenkins' estimate is the mean of the job's last good builds.
+ */
+export function rankEndCandidates(list: readonly Tracked[], now: number): Tracked[] {
+  const score = (t: Tracked): number => {
+    const elapsed = now - t.info.timestamp;
+    return t.info.estimatedDuration > 0 ? elapsed / t.info.estimatedDuration : elapsed / 3_600_000;
+  };
+  return [...list].sort((a, b) => score(b) - score(a));
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
