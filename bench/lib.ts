@@ -32,10 +32,27 @@ export interface Sample {
   digits?: number;
 }
 
+/** Options of `npm run bench -- ...` beyond the profile (bench/run.ts parses them). */
+export interface BenchOptions {
+  /** Flags appended to the sidecar under test's command line (`--sidecar-args "..."`, env BENCH_SIDECAR_ARGS). */
+  sidecarArgs: string[];
+  /** Flags appended to the baseline sidecar's command line (`--baseline-args "..."`, env BENCH_BASELINE_ARGS). */
+  baselineArgs: string[];
+  /** Git revision of the baseline sidecar (`--baseline REV`, env BENCH_BASELINE). @default "3d23703" */
+  baseline: string;
+  /** Runs of each scenario instead of its default (`--runs N`). @default null */
+  runs: number | null;
+  /** Scales master-cost's idle and busy windows (`--window-scale 0.25` for a short trial run). @default 1 */
+  windowScale: number;
+}
+
 export interface ScenarioContext {
   profile: Profile;
+  options: BenchOptions;
   /** Progress lines (stderr). */
   note(msg: string): void;
+  /** A breakdown printed after the main table and kept in the results JSON (e.g. per endpoint). */
+  detail(title: string, lines: string[], data: unknown): void;
 }
 
 export interface Scenario {
