@@ -8,7 +8,7 @@ export const HOUR_MS = 3_600_000;
 export interface PhaseCost {
   /** "baseline 3d23703" or "test". */
   who: string;
-  phase: "idle" | "busy";
+  phase: "start-up" | "idle" | "busy";
   ms: number;
   report: SimCostReport;
 }
@@ -44,16 +44,21 @@ export function ratioRows(test: PhaseCost, base: PhaseCost): Sample[] {
 
 const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString("en") : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 
-/** The per-endpoint table: one line per (phase, endpoint, sidecar), rates per hour. */
-export function endpointLines(phases: readonly PhaseCost[]): string[] {
-  const head = ["phase", "sidecar", "endpoint", "MB/h", "requests/h", "KB/request", "values/h", "touched/h", "loaded/h"];
+/**
+ * The per-endpoint table: one line per (phase, endpoint, sidecar), as rates per hour; with `counts`,
+ * the counters themselves (for the start-up, which is a one-off).
+ */
+export function endpointLines(phases: readonly PhaseCost[], counts = false): string[] {
+  const u = counts ? "" : "/h";
+  const head = ["phase", "sidecar", "endpoint", `MB${u}`, `requests${u}`, "KB/request", `values${u}`, `touched${u}`, `loaded${u}`];
   const rows: string[][] = [];
   for (const p of phases) {
     const eps = Object.entries(p.report.endpoints);
+    const rate = (v: number): number => (counts ? v : perHour(v, p.ms));
     for (const [name, c] of [...eps, ["total", p.report.total] as const]) {
       rows.push([
-        p.phase, p.who, name, fmt(perHour(c.bytes, p.ms) / 1e6), fmt(perHour(c.requests, p.ms)), c.requests === 0 ? "" : fmt(c.bytes / c.requests / 1e3),
-        fmt(perHour(c.values, p.ms)), fmt(perHour(c.buildsTouched, p.ms)), fmt(perHour(c.buildsLoaded, p.ms)),
+        p.phase, p.who, name, fmt(rate(c.bytes) / 1e6), fmt(rate(c.requests)), c.requests === 0 ? "" : fmt(c.bytes / c.requests / 1e3),
+        fmt(rate(c.values)), fmt(rate(c.buildsTouched)), fmt(rate(c.buildsLoaded)),
       ]);
     }
   }

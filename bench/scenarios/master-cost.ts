@@ -57,7 +57,7 @@ interface Windows {
   busyMs: number;
 }
 
-async function measure(ctx: ScenarioContext, w: Who, win: Windows): Promise<{ samples: Sample[]; phases: PhaseCost[] }> {
+async function measure(ctx: ScenarioContext, w: Who, win: Windows): Promise<{ samples: Sample[]; startup: PhaseCost; phases: PhaseCost[] }> {
   const g = await startGearmand();
   const addr = { host: g.host, port: g.port };
   const admin = new GearmanAdmin(addr, { timeoutMs: 30_000 });
@@ -109,7 +109,7 @@ async function measure(ctx: ScenarioContext, w: Who, win: Windows): Promise<{ sa
         await client!.close();
       }
     }
-    return { samples, phases };
+    return { samples, startup: { who: w.who, phase: "start-up", ms: registerMs, report: startup }, phases };
   } finally {
     await load?.stop(1_000);
     await sidecar.stop();
@@ -138,6 +138,8 @@ export const masterCostScenario: Scenario = {
         endpointLines(phases),
         { baseline: baseline.commit, sidecarArgs: ctx.options.sidecarArgs, baselineArgs: ctx.options.baselineArgs, phases: phases.map((p) => ({ who: p.who, phase: p.phase, ms: p.ms, total: p.report.total, buildsInMemory: p.report.buildsInMemory, endpoints: p.report.endpoints })) },
       );
+      const startups = [base.startup, test.startup];
+      ctx.detail("start-up, from the sidecar's start until /readyz (counts, not rates)", endpointLines(startups, true), startups.map((p) => ({ who: p.who, ms: p.ms, total: p.report.total, endpoints: p.report.endpoints })));
       return [...base.samples, ...test.samples, ...ratioRows(tIdle, bIdle), ...ratioRows(tBusy, bBusy)];
     } finally {
       baseline.remove();
