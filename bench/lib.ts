@@ -89,6 +89,14 @@ export function cpuMsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** The whole machine's CPU time in ms, busy and in total (summed over cores), from the first line of /proc/stat. */
+export function machineCpuMs(): { busy: number; total: number } {
+  const f = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  // idle and iowait are the 4th and 5th fields.
+  return { busy: (total - (f[3] ?? 0) - (f[4] ?? 0)) * 10, total: total * 10 };
+}
+
 /** Resident set size in MiB (/proc/<pid>/status VmRSS). */
 export function rssMiBOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));

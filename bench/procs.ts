@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -18,14 +18,64 @@ export const BIN = join(ROOT, "bin/jenkins-gearman-sidecar.js");
 const DIST = join(ROOT, "dist/cli.js");
 
 const live = new Set<ChildProcess>();
-process.on("exit", () => {
+/** Children started elsewhere (gearmand, by test/helpers), known by pid while they run. */
+const livePids = new Set<number>();
+
+/** Synchronous cleanups (the baseline worktree) that must also run when the bench is killed by a signal. */
+const atExit = new Set<() => void>();
+
+function killAll(): void {
   for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-});
+  for (const pid of livePids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  for (const f of atExit) f();
+}
+process.on("exit", killAll);
+// A signal ends Node without 'exit' handlers: kill the children first, then exit as the signal would.
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.once(sig, () => {
+    killAll();
+    process.exit(128 + (constants.signals[sig] ?? 15));
+  });
+}
 
 function track(c: ChildProcess): ChildProcess {
   live.add(c);
   c.once("exit", () => live.delete(c));
   return c;
+}
+
+/** Cleanups run last-in first-out, each even if an earlier one failed (graphile-worker's releasers). */
+export class Cleanup {
+  readonly #fns: (() => Promise<unknown> | void)[] = [];
+
+  add(fn: () => Promise<unknown> | void): void {
+    this.#fns.push(fn);
+  }
+
+  /** A process started elsewhere, killed with the others if the bench dies; `stop` is its own way out. */
+  addPid(pid: number, stop: () => Promise<void>): void {
+    livePids.add(pid);
+    this.add(async () => {
+      await stop();
+      livePids.delete(pid);
+    });
+  }
+
+  async run(): Promise<void> {
+    for (const f of this.#fns.splice(0).reverse()) {
+      try {
+        await f();
+      } catch {
+        // keep going: every cleanup runs
+      }
+    }
+  }
 }
 
 /** SIGTERM (or `signal`), then SIGKILL after `graceMs`; resolves when the process has exited. */
@@ -143,13 +193,21 @@ export function prepareBaseline(rev: string): Baseline {
     return r.stdout.trim();
   };
   const commit = git("rev-parse", "--verify", `${rev}^{commit}`);
-  const dir = join(mkdtempSync(join(tmpdir(), "jgs-baseline-")), "repo");
-  git("worktree", "add", "--detach", "--quiet", dir, commit);
+  const parent = mkdtempSync(join(tmpdir(), "jgs-baseline-"));
+  const dir = join(parent, "repo");
+  try {
+    git("worktree", "add", "--detach", "--quiet", dir, commit);
+  } catch (e) {
+    rmSync(parent, { recursive: true, force: true });
+    throw e;
+  }
   const remove = (): void => {
+    atExit.delete(remove);
     spawnSync("git", ["worktree", "remove", "--force", dir], { cwd: ROOT });
-    rmSync(resolve(dir, ".."), { recursive: true, force: true });
+    rmSync(parent, { recursive: true, force: true });
     spawnSync("git", ["worktree", "prune"], { cwd: ROOT });
   };
+  atExit.add(remove);
   try {
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   } catch (e) {

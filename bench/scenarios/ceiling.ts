@@ -14,8 +14,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 
 import { newestProfile, topFrames } from "../cpuprofile.js";
-import { cpuMsOf, percentile, sleep, until, type Sample, type Scenario, type ScenarioContext } from "../lib.js";
-import { startSidecar, startSimChild, type SidecarChild } from "../procs.js";
+import { cpuMsOf, machineCpuMs, percentile, sleep, until, type Sample, type Scenario, type ScenarioContext } from "../lib.js";
+import { Cleanup, startSidecar, startSimChild, type SidecarChild } from "../procs.js";
 import { startZuulLoad } from "../zuul-load.js";
 import { startGearmand, type Gearmand } from "../../test/helpers/gearmand.js";
 
@@ -30,6 +30,8 @@ interface Step {
   simCores: number;
   gearmandCores: number;
   benchCores: number;
+  /** Busy share of the whole machine (every core): near 100 % means the sidecar could not have a core to itself. */
+  machineBusyPct: number;
   sidecarCpuMsPerBuild: number;
   failed: number;
 }
@@ -41,10 +43,12 @@ async function step(o: { g: Gearmand; sidecar: SidecarChild; simPid: number; inF
     await sleep(o.warmMs);
     const cpu = (): [number, number, number, number] => [cpuMsOf(o.sidecar.pid), cpuMsOf(o.simPid), cpuMsOf(o.g.pid), (process.cpuUsage().user + process.cpuUsage().system) / 1000];
     const c0 = cpu();
+    const m0 = machineCpuMs();
     const from = performance.now();
     const failed0 = load.failed();
     await sleep(o.measureMs);
     const c1 = cpu();
+    const m1 = machineCpuMs();
     const window = load.completions.filter((d) => d.at >= from && d.at <= from + o.measureMs);
     const n = Math.max(1, window.length);
     return {
@@ -55,6 +59,7 @@ async function step(o: { g: Gearmand; sidecar: SidecarChild; simPid: number; inF
       simCores: (c1[1] - c0[1]) / o.measureMs,
       gearmandCores: (c1[2] - c0[2]) / o.measureMs,
       benchCores: (c1[3] - c0[3]) / o.measureMs,
+      machineBusyPct: ((m1.busy - m0.busy) / Math.max(1, m1.total - m0.total)) * 100,
       sidecarCpuMsPerBuild: (c1[0] - c0[0]) / n,
       failed: load.failed() - failed0,
     };
@@ -71,7 +76,12 @@ export function kneeOf(steps: readonly Step[]): Step | undefined {
 
 async function sidecarOn(ctx: ScenarioContext, url: string, g: Gearmand, nodeFlags: string[] = []): Promise<SidecarChild> {
   const s = await startSidecar({ build: { kind: "installed" }, jenkinsUrl: url, gearman: `${g.host}:${g.port}`, master: "ceiling", args: ["--poll-interval", "500ms", ...ctx.options.sidecarArgs], nodeFlags });
-  await until("sidecar ready (/readyz 200)", async () => (await fetch(`${s.admin}/readyz`).catch(() => null))?.status === 200, 60_000, 100);
+  try {
+    await until("sidecar ready (/readyz 200)", async () => (await fetch(`${s.admin}/readyz`).catch(() => null))?.status === 200, 60_000, 100);
+  } catch (e) {
+    await s.stop();
+    throw e;
+  }
   return s;
 }
 
@@ -82,21 +92,23 @@ export const ceilingScenario: Scenario = {
     const levels = ctx.profile === "full" ? [200, 500, 1_000, 2_000, 4_000] : [200, 1_000, 4_000];
     const warmMs = 3_000;
     const measureMs = ctx.profile === "full" ? 20_000 : 8_000;
-    const g = await startGearmand();
-    const profDir = mkdtempSync(join(tmpdir(), "jgs-cpuprof-"));
+    const cleanup = new Cleanup();
     let sidecar: SidecarChild | null = null;
-    const sim = await startSimChild({ masters: 1, jobs: JOBS, nodes: 2_500, executors: 2, labels: 1, buildDurationMs: 0 }).catch(async (e: unknown) => {
-      await g.stop();
-      throw e;
-    });
     try {
+      const g = await startGearmand();
+      cleanup.addPid(g.pid, () => g.stop());
+      const profDir = mkdtempSync(join(tmpdir(), "jgs-cpuprof-"));
+      cleanup.add(() => rmSync(profDir, { recursive: true, force: true }));
+      const sim = await startSimChild({ masters: 1, jobs: JOBS, nodes: 2_500, executors: 2, labels: 1, buildDurationMs: 0 });
+      cleanup.add(() => sim.stop());
+      cleanup.add(() => sidecar?.stop());
       const url = sim.urls[0] as string;
       sidecar = await sidecarOn(ctx, url, g);
       const steps: Step[] = [];
       for (const inFlight of levels) {
         const s = await step({ g, sidecar, simPid: sim.pid, inFlight, warmMs, measureMs });
         steps.push(s);
-        ctx.note(`${inFlight} in flight: ${s.perSec.toFixed(0)} builds/s, p50 ${s.p50.toFixed(0)} ms, sidecar ${(s.sidecarCores * 100).toFixed(0)} % core (${s.sidecarCpuMsPerBuild.toFixed(2)} ms/build), sim ${(s.simCores * 100).toFixed(0)} %, gearmand ${(s.gearmandCores * 100).toFixed(0)} %, bench ${(s.benchCores * 100).toFixed(0)} %, ${s.failed} failed`);
+        ctx.note(`${inFlight} in flight: ${s.perSec.toFixed(0)} builds/s, p50 ${s.p50.toFixed(0)} ms, sidecar ${(s.sidecarCores * 100).toFixed(0)} % core (${s.sidecarCpuMsPerBuild.toFixed(2)} ms/build), sim ${(s.simCores * 100).toFixed(0)} %, gearmand ${(s.gearmandCores * 100).toFixed(0)} %, bench ${(s.benchCores * 100).toFixed(0)} %, machine ${s.machineBusyPct.toFixed(0)} % busy, ${s.failed} failed`);
       }
       const knee = kneeOf(steps) as Step;
       await sidecar.stop();
@@ -119,6 +131,7 @@ export const ceilingScenario: Scenario = {
           { figure: `${s.inFlight} in flight: sidecar process CPU`, value: s.sidecarCores * 100, unit: "% core" },
           { figure: `${s.inFlight} in flight: sidecar CPU per build`, value: s.sidecarCpuMsPerBuild, unit: "ms" },
           { figure: `${s.inFlight} in flight: simulator / gearmand / bench CPU`, value: (s.simCores + s.gearmandCores + s.benchCores) * 100, unit: "% core" },
+          { figure: `${s.inFlight} in flight: whole machine busy (all cores)`, value: s.machineBusyPct, unit: "%" },
           { figure: `${s.inFlight} in flight: builds failed`, value: s.failed, unit: "" },
         );
       }
@@ -130,10 +143,7 @@ export const ceilingScenario: Scenario = {
       for (const f of frames.slice(0, 5)) out.push({ figure: `knee profile, top frame: ${f.frame}`, value: f.selfPct, unit: "% self" });
       return out;
     } finally {
-      await sidecar?.stop();
-      await sim.stop();
-      await g.stop();
-      rmSync(profDir, { recursive: true, force: true });
+      await cleanup.run();
     }
   },
 };

@@ -12,8 +12,8 @@
  */
 import { GearmanAdmin } from "../../src/gearman/index.js";
 import { endpointLines, ratioRows, totalRows, type PhaseCost } from "../cost-report.js";
-import { cpuMsOf, rssMiBOf, sleep, until, type Sample, type Scenario, type ScenarioContext } from "../lib.js";
-import { prepareBaseline, startSidecar, startSimChild, type SidecarBuild } from "../procs.js";
+import { cpuMsOf, machineCpuMs, rssMiBOf, sleep, until, type Sample, type Scenario, type ScenarioContext } from "../lib.js";
+import { Cleanup, prepareBaseline, startSidecar, startSimChild, type SidecarBuild } from "../procs.js";
 import { simHooks } from "../sim-hooks.js";
 import { connectClients, startZuulLoad } from "../zuul-load.js";
 import { startGearmand } from "../../test/helpers/gearmand.js";
@@ -58,18 +58,19 @@ interface Windows {
 }
 
 async function measure(ctx: ScenarioContext, w: Who, win: Windows): Promise<{ samples: Sample[]; startup: PhaseCost; phases: PhaseCost[] }> {
-  const g = await startGearmand();
-  const addr = { host: g.host, port: g.port };
-  const admin = new GearmanAdmin(addr, { timeoutMs: 30_000 });
-  const sim = await startSimChild({ masters: 1, ...SIZE, buildDurationMs: BUILD_MEAN_MS, history: 1 }).catch(async (e: unknown) => {
-    await g.stop();
-    throw e;
-  });
-  const url = sim.urls[0] as string;
-  const hooks = simHooks(url);
-  let load: Awaited<ReturnType<typeof startZuulLoad>> | null = null;
-  const sidecar = await startSidecar({ build: w.build, jenkinsUrl: url, gearman: `${g.host}:${g.port}`, master: "cost", args: w.args });
+  const cleanup = new Cleanup();
   try {
+    const g = await startGearmand();
+    cleanup.addPid(g.pid, () => g.stop());
+    const addr = { host: g.host, port: g.port };
+    const admin = new GearmanAdmin(addr, { timeoutMs: 30_000 });
+    cleanup.add(() => admin.close());
+    const sim = await startSimChild({ masters: 1, ...SIZE, buildDurationMs: BUILD_MEAN_MS, history: 1 });
+    cleanup.add(() => sim.stop());
+    const url = sim.urls[0] as string;
+    const hooks = simHooks(url);
+    const sidecar = await startSidecar({ build: w.build, jenkinsUrl: url, gearman: `${g.host}:${g.port}`, master: "cost", args: w.args });
+    cleanup.add(() => sidecar.stop());
     const t0 = Date.now();
     await until("sidecar ready (/readyz 200)", async () => (await fetch(`${sidecar.admin}/readyz`).catch(() => null))?.status === 200, 180_000, 100);
     const registerMs = Date.now() - t0;
@@ -83,39 +84,36 @@ async function measure(ctx: ScenarioContext, w: Who, win: Windows): Promise<{ sa
     const window = async (phase: "idle" | "busy", ms: number): Promise<PhaseCost> => {
       await hooks.resetCost();
       const cpu0 = cpuMsOf(sidecar.pid);
+      const m0 = machineCpuMs();
       const s = Date.now();
       await sleep(ms);
       const report = await hooks.cost();
       const took = Date.now() - s;
+      const m1 = machineCpuMs();
       samples.push({ figure: `${phase} ${w.who}: sidecar CPU`, value: ((cpuMsOf(sidecar.pid) - cpu0) / took) * 100, unit: "% core" });
+      samples.push({ figure: `${phase} ${w.who}: whole machine busy (all cores)`, value: ((m1.busy - m0.busy) / Math.max(1, m1.total - m0.total)) * 100, unit: "%" });
       samples.push({ figure: `${phase} ${w.who}: sidecar RSS`, value: rssMiBOf(sidecar.pid), unit: "MiB" });
       return { who: w.who, phase, ms: took, report };
     };
     const idle = await window("idle", win.idleMs);
     let k = 0;
-    load = await startZuulLoad({ addr, clients: 4, inFlight: RUNNING, pick: () => `job-${String(RESERVED_JOBS + ((k++ * 7919) % (SIZE.jobs - RESERVED_JOBS))).padStart(5, "0")}`, timeoutMs: 60_000 });
+    const load = await startZuulLoad({ addr, clients: 4, inFlight: RUNNING, pick: () => `job-${String(RESERVED_JOBS + ((k++ * 7919) % (SIZE.jobs - RESERVED_JOBS))).padStart(5, "0")}`, timeoutMs: 60_000 });
+    cleanup.add(() => load.stop(1_000));
     await until(`${RUNNING} builds running`, async () => (await hooks.runningBuilds()).length >= RUNNING * 0.95, 120_000, 500);
     await sleep(win.warmMs);
     const done0 = load.completions.length;
     const busy = await window("busy", win.busyMs);
     samples.push({ figure: `busy ${w.who}: builds finished`, value: ((load.completions.length - done0) * 3_600_000) / busy.ms, unit: "/h" });
-    const phases = [idle, busy];
-    samples.push(...totalRows(idle, w.detect ? { op: "<=", value: BYTES_TARGET_MB_H } : undefined), ...totalRows(busy, w.detect ? { op: "<=", value: BYTES_TARGET_MB_H } : undefined));
+    const target = w.detect ? { op: "<=" as const, value: BYTES_TARGET_MB_H } : undefined;
+    samples.push(...totalRows(idle, target), ...totalRows(busy, target));
     if (w.detect) {
       const [client] = await connectClients(addr, 1);
-      try {
-        samples.push(...(await measureDetection({ hooks, admin, client: client!, sidecarAdmin: sidecar.admin, pollMs: pollIntervalOf(w.args), note: (m) => ctx.note(m) })));
-      } finally {
-        await client!.close();
-      }
+      cleanup.add(() => client!.close());
+      samples.push(...(await measureDetection({ hooks, admin, client: client!, sidecarAdmin: sidecar.admin, pollMs: pollIntervalOf(w.args), note: (m) => ctx.note(m) })));
     }
-    return { samples, startup: { who: w.who, phase: "start-up", ms: registerMs, report: startup }, phases };
+    return { samples, startup: { who: w.who, phase: "start-up", ms: registerMs, report: startup }, phases: [idle, busy] };
   } finally {
-    await load?.stop(1_000);
-    await sidecar.stop();
-    await admin.close().catch(() => undefined);
-    await sim.stop();
-    await g.stop();
+    await cleanup.run();
   }
 }
 

@@ -12,7 +12,7 @@ import { performance } from "node:perf_hooks";
 
 import { GearmanAdmin } from "../../src/gearman/index.js";
 import { cpuMsOf, percentile, until, zuulParams, type Sample, type Scenario, type ScenarioContext } from "../lib.js";
-import { startSidecar, startSimChild, type SidecarChild } from "../procs.js";
+import { Cleanup, startSidecar, startSimChild, type SidecarChild } from "../procs.js";
 import { connectClients } from "../zuul-load.js";
 import { startGearmand } from "../../test/helpers/gearmand.js";
 
@@ -57,11 +57,15 @@ async function roundTrips(addr: { host: string; port: number }, n: number): Prom
  * its /readyz says it has sent them all).
  */
 async function register(ctx: ScenarioContext, urls: readonly string[], want: ReadonlySet<string> | null): Promise<{ m: Measured; fns: Set<string> }> {
-  const g = await startGearmand();
-  const addr = { host: g.host, port: g.port };
-  const admin = new GearmanAdmin(addr, { timeoutMs: 30_000 });
+  const cleanup = new Cleanup();
   const sidecars: SidecarChild[] = [];
   try {
+    const g = await startGearmand();
+    cleanup.addPid(g.pid, () => g.stop());
+    const addr = { host: g.host, port: g.port };
+    const admin = new GearmanAdmin(addr, { timeoutMs: 30_000 });
+    cleanup.add(() => admin.close());
+    cleanup.add(() => Promise.all(sidecars.map((s) => s.stop())));
     const cpu0 = cpuMsOf(g.pid);
     const t0 = Date.now();
     for (const [i, url] of urls.entries()) {
@@ -103,9 +107,7 @@ async function register(ctx: ScenarioContext, urls: readonly string[], want: Rea
     ctx.note(`${urls.length} sidecar(s): ${fns.size} build functions registered in ${registerMs} ms, gearmand CPU ${gearmandCpuMs} ms, round trip p50 ${percentile(lat, 50).toFixed(0)} ms`);
     return { m: { registerMs, gearmandCpuMs, p50: percentile(lat, 50), max: Math.max(...lat), functions: fns.size }, fns };
   } finally {
-    await Promise.all(sidecars.map((s) => s.stop()));
-    await admin.close().catch(() => undefined);
-    await g.stop();
+    await cleanup.run();
   }
 }
 
