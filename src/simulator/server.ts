@@ -105,6 +105,8 @@ export class SimServer {
   async setFault(f: SimFault | null): Promise<void> {
     if (this.#closed) return;
     this.#fault = f;
+    // Down after a hang is a stopped Jenkins that was killed: what it held is lost, not processed.
+    if (f?.down === true) for (const h of this.#held.splice(0)) h.res.destroy();
     if (f?.down === true && this.#listening) await this.#stop();
     else if (f?.down !== true && !this.#listening) await this.listen();
     if (f?.hang !== true) this.#release();

@@ -172,7 +172,8 @@ export interface SimFault {
   /**
    * Like Jenkins under SIGSTOP: every request (except /__sim/) is held unanswered. When the hang
    * ends, the held requests are processed in arrival order, also those whose client gave up (a
-   * POST still takes effect), and answered where the socket is still open.
+   * POST still takes effect), and answered where the socket is still open. `down` during a hang drops
+   * them unprocessed (a stopped Jenkins that was then killed).
    */
   hang?: boolean;
 }

@@ -11,14 +11,15 @@ import { TOKEN_AUTH, start } from "./simulator-fixtures.js";
 // The manual clock never ends the 5 s quiet period, so triggered builds stay in the queue where the test looks.
 const OPTS = { quietPeriodSec: 5, nodes: [{ name: "agent1", executors: 2 }], jobs: ["a", "b", "c"].map((name) => ({ name, parameters: [{ name: "P", type: "string" as const }] })) };
 
-/** fetch with Basic auth and a client timeout; resolves to the status, or "timeout" when the client gave up. */
-async function call(sim: JenkinsSimulator, method: string, path: string, timeoutMs: number): Promise<number | "timeout"> {
+/** fetch with Basic auth and a client timeout: the status, "timeout" when the client gave up, "closed" when the connection dropped. */
+async function call(sim: JenkinsSimulator, method: string, path: string, timeoutMs: number): Promise<number | "timeout" | "closed"> {
   try {
     const r = await fetch(sim.url + path, { method, redirect: "manual", headers: { Authorization: TOKEN_AUTH }, signal: AbortSignal.timeout(timeoutMs) });
     await r.arrayBuffer();
     return r.status;
   } catch (e) {
     if (e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")) return "timeout";
+    if (e instanceof TypeError) return "closed"; // fetch failed: the connection was reset or refused
     throw e;
   }
 }
@@ -64,6 +65,18 @@ describe("simulator faults: hang and held trigger answers", { timeout: 20_000 },
     const body = (await res.json()) as { items: { task: { name: string } }[] };
     assert.deepEqual(body.items.map((i) => i.task.name), ["c"]);
     assert.equal(await post, 201);
+  });
+
+  it("down after a hang is a stopped Jenkins that was killed: the held requests are lost, not processed", async () => {
+    sim = await start(OPTS);
+    await sim.setFault({ hang: true });
+    const lost = call(sim, "POST", "job/a/buildWithParameters?P=1", 2_000);
+    await sleep(50);
+    await sim.setFault({ down: true });
+    assert.equal(typeof (await lost), "string", "the client sees the connection end or times out");
+    await sim.setFault(null);
+    assert.deepEqual(sim.queueItems(), []);
+    assert.equal(await call(sim, "GET", "api/json?tree=mode", 2_000), 200, "up again on the same port");
   });
 
   it("holdTriggers: a trigger is queued at once but its 201 comes N ms late, so a shorter client timeout gives up on a queued build; other requests are not held; ms 0 ends it", async () => {
