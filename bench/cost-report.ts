@@ -18,6 +18,7 @@ const COUNTERS: readonly { key: keyof SimCostCounters; label: string; unit: stri
   { key: "requests", label: "requests", unit: "/h", scale: 1 },
   { key: "values", label: "values exported", unit: "M/h", scale: 1e-6 },
   { key: "buildsTouched", label: "build records touched", unit: "/h", scale: 1 },
+  { key: "buildsTouchedRunning", label: "of which running builds", unit: "/h", scale: 1 },
   { key: "buildsLoaded", label: "build records loaded", unit: "/h", scale: 1 },
 ];
 
@@ -50,7 +51,7 @@ const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString("en"
  */
 export function endpointLines(phases: readonly PhaseCost[], counts = false): string[] {
   const u = counts ? "" : "/h";
-  const head = ["phase", "sidecar", "endpoint", `MB${u}`, `requests${u}`, "KB/request", `values${u}`, `touched${u}`, `loaded${u}`];
+  const head = ["phase", "sidecar", "endpoint", `MB${u}`, `requests${u}`, "KB/request", `values${u}`, `touched${u}`, `(running)${u}`, `loaded${u}`];
   const rows: string[][] = [];
   for (const p of phases) {
     const eps = Object.entries(p.report.endpoints);
@@ -58,7 +59,7 @@ export function endpointLines(phases: readonly PhaseCost[], counts = false): str
     for (const [name, c] of [...eps, ["total", p.report.total] as const]) {
       rows.push([
         p.phase, p.who, name, fmt(rate(c.bytes) / 1e6), fmt(rate(c.requests)), c.requests === 0 ? "" : fmt(c.bytes / c.requests / 1e3),
-        fmt(rate(c.values)), fmt(rate(c.buildsTouched)), fmt(rate(c.buildsLoaded)),
+        fmt(rate(c.values)), fmt(rate(c.buildsTouched)), fmt(rate(c.buildsTouchedRunning)), fmt(rate(c.buildsLoaded)),
       ]);
     }
   }

@@ -53,13 +53,14 @@ export function queryKey(q: URLSearchParams): string {
   return depth !== null ? `depth=${depth}` : "";
 }
 
-const zero = (): SimCostCounters => ({ requests: 0, bytes: 0, values: 0, buildsTouched: 0, buildsLoaded: 0 });
+const zero = (): SimCostCounters => ({ requests: 0, bytes: 0, values: 0, buildsTouched: 0, buildsTouchedRunning: 0, buildsLoaded: 0 });
 
 function add(to: SimCostCounters, from: SimCostCounters): void {
   to.requests += from.requests;
   to.bytes += from.bytes;
   to.values += from.values;
   to.buildsTouched += from.buildsTouched;
+  to.buildsTouchedRunning += from.buildsTouchedRunning;
   to.buildsLoaded += from.buildsLoaded;
 }
 
@@ -67,6 +68,7 @@ function add(to: SimCostCounters, from: SimCostCounters): void {
 export class CostMeter implements RenderMeter {
   values = 0;
   touched = 0;
+  touchedRunning = 0;
   loaded = 0;
   readonly endpoint: string;
   readonly query: string;
@@ -94,6 +96,7 @@ export class CostMeter implements RenderMeter {
     if (this.#seen.has(b)) return;
     this.#seen.add(b);
     this.touched++;
+    if (b.building) this.touchedRunning++;
     if (this.#model.memory.touch(b)) this.loaded++;
   }
 
@@ -101,7 +104,7 @@ export class CostMeter implements RenderMeter {
   finish(bodyBytes: number): void {
     if (this.#done) return;
     this.#done = true;
-    this.#model.record(this, { requests: 1, bytes: bodyBytes, values: this.values, buildsTouched: this.touched, buildsLoaded: this.loaded });
+    this.#model.record(this, { requests: 1, bytes: bodyBytes, values: this.values, buildsTouched: this.touched, buildsTouchedRunning: this.touchedRunning, buildsLoaded: this.loaded });
   }
 }
 

@@ -111,6 +111,8 @@ export interface SimCostCounters {
   values: number;
   /** Distinct build records each request resolved, summed over requests. */
   buildsTouched: number;
+  /** Of those, the running ones (held by their executor, so never loaded), e.g. executors' currentExecutable. */
+  buildsTouchedRunning: number;
   /** Of those, the ones not in memory, which Jenkins reads from disk (build.xml). */
   buildsLoaded: number;
 }
