@@ -32,10 +32,27 @@ export interface Sample {
   digits?: number;
 }
 
+/** Options of `npm run bench -- ...` beyond the profile (bench/run.ts parses them). */
+export interface BenchOptions {
+  /** Flags appended to the sidecar under test's command line (`--sidecar-args "..."`, env BENCH_SIDECAR_ARGS). */
+  sidecarArgs: string[];
+  /** Flags appended to the baseline sidecar's command line (`--baseline-args "..."`, env BENCH_BASELINE_ARGS). */
+  baselineArgs: string[];
+  /** Git revision of the baseline sidecar (`--baseline REV`, env BENCH_BASELINE). @default "3d23703" */
+  baseline: string;
+  /** Runs of each scenario instead of its default (`--runs N`). @default null */
+  runs: number | null;
+  /** Scales master-cost's idle and busy windows (`--window-scale 0.25` for a short trial run). @default 1 */
+  windowScale: number;
+}
+
 export interface ScenarioContext {
   profile: Profile;
+  options: BenchOptions;
   /** Progress lines (stderr). */
   note(msg: string): void;
+  /** A breakdown printed after the main table and kept in the results JSON (e.g. per endpoint). */
+  detail(title: string, lines: string[], data: unknown): void;
 }
 
 export interface Scenario {
@@ -70,6 +87,14 @@ export function cpuMsOf(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // After "pid (comm) ", field 3 (state) is index 0; utime is field 14, stime 15.
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The whole machine's CPU time in ms, busy and in total (summed over cores), from the first line of /proc/stat. */
+export function machineCpuMs(): { busy: number; total: number } {
+  const f = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  // idle and iowait are the 4th and 5th fields.
+  return { busy: (total - (f[3] ?? 0) - (f[4] ?? 0)) * 10, total: total * 10 };
 }
 
 /** Resident set size in MiB (/proc/<pid>/status VmRSS). */

@@ -1,20 +1,27 @@
 /**
- * `npm run bench [-- --full] [-- --only a,b]`: runs the scenarios of issue 7, each several times,
- * and prints one table (figure, median, min-max, target, pass / short). JSON goes to bench/results/.
+ * `npm run bench [-- --full] [-- --only a,b]`: runs the scenarios of issues 7 and 13, each several
+ * times, and prints one table (figure, median, min-max, target, pass / short), then the scenarios'
+ * breakdowns. JSON goes to bench/results/. See BENCHMARKS.md for the options.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { median, type Profile, type Sample, type Scenario, type Target } from "./lib.js";
+import { median, type BenchOptions, type Profile, type Sample, type Scenario, type Target } from "./lib.js";
+import { ceilingScenario } from "./scenarios/ceiling.js";
 import { gearmanScenario } from "./scenarios/gearman.js";
 import { jenkinsLoadScenario } from "./scenarios/jenkins-load.js";
 import { latencyScenario } from "./scenarios/latency.js";
+import { masterCostScenario } from "./scenarios/master-cost.js";
 import { memoryScenario } from "./scenarios/memory.js";
+import { multiMasterScenario } from "./scenarios/multi-master.js";
 import { registrationScenario } from "./scenarios/registration.js";
 import { throughputScenario } from "./scenarios/throughput.js";
 
-const SCENARIOS: Scenario[] = [gearmanScenario, registrationScenario, throughputScenario, latencyScenario, jenkinsLoadScenario, memoryScenario];
+const SCENARIOS: Scenario[] = [
+  gearmanScenario, registrationScenario, throughputScenario, latencyScenario, jenkinsLoadScenario, memoryScenario,
+  masterCostScenario, ceilingScenario, multiMasterScenario,
+];
 
 interface Row {
   scenario: string;
@@ -29,19 +36,41 @@ interface Row {
   digits: number | undefined;
 }
 
-function parseArgs(argv: string[]): { profile: Profile; only: string[] | null } {
+/** "--poll-interval 1s --jobs-refresh-cycles 3" -> its words (no quoting: sidecar flags need none). */
+const words = (s: string | undefined): string[] => (s ?? "").split(/\s+/).filter((w) => w !== "");
+
+function parseArgs(argv: string[], env: NodeJS.ProcessEnv): { profile: Profile; only: string[] | null; options: BenchOptions } {
   let profile: Profile = "quick";
   let only: string[] | null = null;
+  const options: BenchOptions = {
+    sidecarArgs: words(env["BENCH_SIDECAR_ARGS"]),
+    baselineArgs: words(env["BENCH_BASELINE_ARGS"]),
+    baseline: env["BENCH_BASELINE"] ?? "3d23703",
+    runs: null,
+    windowScale: 1,
+  };
+  const value = (i: number, a: string): string => {
+    const v = argv[i];
+    if (v === undefined) throw new Error(`${a} needs a value`);
+    return v;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--full") profile = "full";
     else if (a === "--quick") profile = "quick";
-    else if (a === "--only") only = (argv[++i] ?? "").split(",").filter((s) => s !== "");
+    else if (a === "--only") only = value(++i, a).split(",").filter((s) => s !== "");
     else if (a.startsWith("--only=")) only = a.slice("--only=".length).split(",").filter((s) => s !== "");
+    else if (a === "--sidecar-args") options.sidecarArgs = words(value(++i, a));
+    else if (a === "--baseline-args") options.baselineArgs = words(value(++i, a));
+    else if (a === "--baseline") options.baseline = value(++i, a);
+    else if (a === "--runs") options.runs = Number(value(++i, a));
+    else if (a === "--window-scale") options.windowScale = Number(value(++i, a));
     else if (!a.startsWith("-")) only = [...(only ?? []), a];
-    else throw new Error(`unknown argument ${a} (use --full, --only <name,...>)`);
+    else throw new Error(`unknown argument ${a} (use --full, --only <name,...>, --sidecar-args "...", --baseline-args "...", --baseline REV, --runs N, --window-scale X)`);
   }
-  return { profile, only };
+  if (options.runs !== null && (!Number.isInteger(options.runs) || options.runs < 1)) throw new Error("--runs needs an integer >= 1");
+  if (!(options.windowScale > 0)) throw new Error("--window-scale needs a number > 0");
+  return { profile, only, options };
 }
 
 const fmt = (n: number, digits?: number): string => {
@@ -82,7 +111,7 @@ function printTable(rows: Row[]): void {
 }
 
 async function main(): Promise<void> {
-  const { profile, only } = parseArgs(process.argv.slice(2));
+  const { profile, only, options } = parseArgs(process.argv.slice(2), process.env);
   const chosen = only === null ? SCENARIOS : SCENARIOS.filter((s) => only.includes(s.name));
   if (only !== null && chosen.length !== only.length) {
     throw new Error(`unknown scenario in ${only.join(",")}; known: ${SCENARIOS.map((s) => s.name).join(", ")}`);
@@ -90,13 +119,16 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rows: Row[] = [];
   const errors: { scenario: string; error: string }[] = [];
+  const details: { scenario: string; run: number; title: string; lines: string[]; data: unknown }[] = [];
   for (const sc of chosen) {
-    const n = sc.runs(profile);
+    const n = options.runs ?? sc.runs(profile);
     const samples: Sample[][] = [];
     const t0 = Date.now();
     for (let i = 0; i < n; i++) {
       try {
-        samples.push(await sc.run({ profile, note: (m) => process.stderr.write(`[${sc.name} ${i + 1}/${n}] ${m}\n`) }, i));
+        const note = (m: string): void => void process.stderr.write(`[${sc.name} ${i + 1}/${n}] ${m}\n`);
+        const detail = (title: string, lines: string[], data: unknown): void => void details.push({ scenario: sc.name, run: i + 1, title, lines, data });
+        samples.push(await sc.run({ profile, options, note, detail }, i));
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         process.stderr.write(`[${sc.name} ${i + 1}/${n}] FAILED: ${msg}\n`);
@@ -110,11 +142,15 @@ async function main(): Promise<void> {
   const secs = (Date.now() - started) / 1000;
   console.log(`\nbench profile=${profile}, ${secs.toFixed(0)} s, node ${process.version}, ${new Date().toISOString()}`);
   printTable(rows);
+  for (const d of details) {
+    console.log(`\n${d.scenario} (run ${d.run}): ${d.title}`);
+    for (const l of d.lines) console.log(l);
+  }
   for (const e of errors) console.log(`ERROR ${e.scenario}: ${e.error}`);
   const dir = join(dirname(fileURLToPath(import.meta.url)), "results");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${profile}.json`);
-  writeFileSync(file, JSON.stringify({ profile, node: process.version, seconds: secs, rows, errors }, null, 2));
+  writeFileSync(file, JSON.stringify({ profile, node: process.version, seconds: secs, options, rows, details, errors }, null, 2));
   console.log(`results: ${file}`);
   if (errors.length > 0) process.exitCode = 1;
 }

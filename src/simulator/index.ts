@@ -18,4 +18,8 @@ export {
   type SimQueueItem,
   type SimRequest,
   type SimFault,
+  type SimCostOptions,
+  type SimCostCounters,
+  type SimCostEndpoint,
+  type SimCostReport,
 } from "./types.js";

@@ -1,6 +1,9 @@
 /**
  * Stapler-style JSON rendering: exported-bean tables, `depth` (TreePruner.ByDepth) and `tree=`
- * (NamedPathPruner, with {M,N} ranges), `_class` when IF_NEEDED, nulls written (spec §1.3).
+ * (NamedPathPruner, with {M,N} ranges and `*`), `_class` when IF_NEEDED, nulls written (spec §1.3).
+ * While a RenderMeter is active (withMeter), every value written is counted as Stapler visits it
+ * (docs/master-cost.md): one per `Property.writeValue` call (an accepted property's value, or one
+ * element of an array) and one per `_class` written (`JSONDataWriter.type` + `startObject`).
  */
 
 /** A property of an exported bean. `vis` is @Exported(visibility), default 1; `inline` keeps the depth threshold. */
@@ -145,12 +148,14 @@ export function depthPruner(threshold: number): Pruner {
   return p;
 }
 
+/** `NamedPathPruner.accept`: the property's subtree, else the `*` subtree, else not written. */
 export function treePruner(node: TreeNode): Pruner {
   const kids = new Map<string, Pruner>();
   for (const [k, v] of node.children) kids.set(k, treePruner(v));
+  const star = kids.get("*") ?? null;
   return {
     range: node.range,
-    accept: (name) => kids.get(name) ?? null,
+    accept: (name) => kids.get(name) ?? star,
   };
 }
 
@@ -168,6 +173,33 @@ function isBean(v: object): v is Bean {
 
 function isLazy(v: object): v is LazyList {
   return "size" in v && "at" in v;
+}
+
+/**
+ * Counts what the exporter does for one request. `values` is incremented by the renderer; the
+ * callbacks let the cost model see which objects (builds) Jenkins had to resolve.
+ */
+export interface RenderMeter {
+  /** Values visited so far: property values, array elements and `_class` attributes. */
+  values: number;
+  /** A bean is about to be written; `cls` is its `_class`, or "" where Stapler omits it (same as declared). */
+  onBean(cls: string, o: unknown): void;
+  /** The pruner accepted a property of a bean of class `cls`: Stapler calls its getter. */
+  onProperty(cls: string, o: unknown, name: string): void;
+}
+
+/** The meter of the request being rendered; rendering is synchronous, so one slot is enough. */
+let activeMeter: RenderMeter | null = null;
+
+/** Runs `fn` (which renders) with `meter` counting; restores the previous meter afterwards. */
+export function withMeter<T>(meter: RenderMeter, fn: () => T): T {
+  const previous = activeMeter;
+  activeMeter = meter;
+  try {
+    return fn();
+  } finally {
+    activeMeter = previous;
+  }
 }
 
 /** Output buffer: V8 string ropes make `+=` cheaper than many array pushes and a join. */
@@ -199,11 +231,13 @@ function select(pr: Pruner, t: BeanType<unknown, unknown>): Selected {
 }
 
 function writeList(out: Out, v: Value, pr: Pruner, ctx: unknown, range: Range | null): void {
+  const meter = activeMeter;
   out.s += "[";
   if (Array.isArray(v)) {
     const arr = v as readonly Value[];
     const lo = range === null ? 0 : Math.min(range.min, arr.length);
     const hi = range === null ? arr.length : Math.min(range.max, arr.length);
+    if (meter !== null) meter.values += Math.max(0, hi - lo);
     for (let i = lo; i < hi; i++) {
       if (i > lo) out.s += ",";
       writeValue(out, arr[i] as Value, pr, ctx);
@@ -212,6 +246,7 @@ function writeList(out: Out, v: Value, pr: Pruner, ctx: unknown, range: Range | 
     const l = v as LazyList;
     const lo = range === null ? 0 : Math.min(range.min, l.size);
     const hi = range === null ? l.size : Math.min(range.max, l.size);
+    if (meter !== null) meter.values += Math.max(0, hi - lo);
     for (let i = lo; i < hi; i++) {
       if (i > lo) out.s += ",";
       writeValue(out, l.at(i), pr, ctx);
@@ -231,6 +266,7 @@ function writeValue(out: Out, v: Value, pr: Pruner, ctx: unknown, range: Range |
 }
 
 function writeBean(out: Out, b: Bean, pr: Pruner, ctx: unknown): void {
+  const meter = activeMeter;
   out.s += "{";
   let first = true;
   const cls = b.t.cls(b.o);
@@ -238,10 +274,19 @@ function writeBean(out: Out, b: Bean, pr: Pruner, ctx: unknown): void {
     out.s += `"_class":${JSON.stringify(cls)}`;
     first = false;
   }
+  const seenAs = cls ?? "";
+  if (meter !== null) {
+    if (cls !== null) meter.values++;
+    meter.onBean(seenAs, b.o);
+  }
   for (const [p, child, key] of select(pr, b.t)) {
     if (!first) out.s += ",";
     first = false;
     out.s += key;
+    if (meter !== null) {
+      meter.values++;
+      meter.onProperty(seenAs, b.o, p.name);
+    }
     writeValue(out, p.get(b.o, ctx), child, ctx, child.range);
   }
   out.s += "}";

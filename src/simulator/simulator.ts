@@ -2,13 +2,15 @@
 import { Auth } from "./auth.js";
 import type { Ctx } from "./beans.js";
 import { SimCore, timerCause } from "./core.js";
-import { UnknownBuildError } from "./errors.js";
+import { CostModel } from "./cost.js";
+import { SimulatorSpecError, UnknownBuildError } from "./errors.js";
 import { handleHook } from "./hooks.js";
 import type { Build, Job, Model } from "./model.js";
 import type { Env } from "./routes-common.js";
 import { SimServer } from "./server.js";
-import type { SimBuild, SimFault, SimJobSpec, SimNodeSpec, SimQueueItem, SimRequest, SimResult, SimulatorOptions } from "./types.js";
+import type { SimBuild, SimCostReport, SimFault, SimJobSpec, SimNodeSpec, SimParamSpec, SimQueueItem, SimRequest, SimResult, SimulatorOptions } from "./types.js";
 import { whyOf } from "./why.js";
+import { parseLabelExpression } from "../util/label-expr.js";
 
 function toSimBuild(root: string, b: Build): SimBuild {
   return {
@@ -23,11 +25,13 @@ export class JenkinsSimulator {
   readonly url: string;
   readonly #core: SimCore;
   readonly #server: SimServer;
+  readonly #cost: CostModel;
   #closed = false;
 
-  private constructor(core: SimCore, server: SimServer, url: string) {
+  private constructor(core: SimCore, server: SimServer, cost: CostModel, url: string) {
     this.#core = core;
     this.#server = server;
+    this.#cost = cost;
     this.url = url;
   }
 
@@ -36,8 +40,12 @@ export class JenkinsSimulator {
     const core = new SimCore(opts);
     const host = opts.host ?? "127.0.0.1";
     let sim: JenkinsSimulator | null = null;
+    const cost = new CostModel({
+      model: core.m, leftItemTtlMs: core.sched.leftItemTtlMs, manualClock: core.manual !== null,
+      ...(opts.cost?.buildsInMemory !== undefined ? { buildsInMemory: opts.cost.buildsInMemory } : {}),
+    });
     const server = new SimServer({
-      host, port: opts.port ?? 0, version: opts.version ?? "2.479.1", logRequests: opts.logRequests ?? true,
+      host, port: opts.port ?? 0, version: opts.version ?? "2.479.1", logRequests: opts.logRequests ?? true, cost,
       now: () => core.m.now(),
       hooks: async (req) => {
         if (sim === null) throw new Error("simulator not ready");
@@ -51,7 +59,7 @@ export class JenkinsSimulator {
     const ctx: Ctx = { m: core.m, root, useSecurity: auth.useSecurity, useCrumbs: auth.crumbsEnabled };
     const env: Env = { core, auth, root, ctx };
     server.attach(env);
-    sim = new JenkinsSimulator(core, server, root);
+    sim = new JenkinsSimulator(core, server, cost, root);
     core.kick();
     return sim;
   }
@@ -84,6 +92,29 @@ export class JenkinsSimulator {
 
   setJobDisabled(fullName: string, disabled: boolean): void {
     this.#core.setDisabled(this.#core.m.getJob(fullName), disabled);
+  }
+
+  /** A new label expression (null or "" lets the job roam), as a saved configuration would set it. */
+  setJobLabel(fullName: string, labelExpression: string | null): void {
+    const job = this.#core.m.getJob(fullName);
+    const le = labelExpression === null || labelExpression.trim() === "" ? null : labelExpression;
+    if (le !== null && job.type === "pipeline") throw new SimulatorSpecError(`${fullName} is a Pipeline job: it has no label expression`);
+    job.label = le === null ? null : parseLabelExpression(le);
+    job.labelExpression = le;
+    this.#core.m.dirty = true;
+    this.#core.kick();
+  }
+
+  /** A new list of parameter definitions (builds already queued keep theirs). */
+  setJobParameters(fullName: string, parameters: readonly SimParamSpec[]): void {
+    const job = this.#core.m.getJob(fullName);
+    const seen = new Set<string>();
+    for (const p of parameters) {
+      if (p.name === "" || seen.has(p.name)) throw new SimulatorSpecError(`duplicate or empty parameter name "${p.name}"`);
+      if (p.type === "choice" && (p.choices === undefined || p.choices.length === 0)) throw new SimulatorSpecError(`choice parameter "${p.name}" needs choices`);
+      seen.add(p.name);
+    }
+    job.params = parameters.map((p) => ({ ...p }));
   }
 
   /** Duration and result of the job's future builds. */
@@ -197,9 +228,32 @@ export class JenkinsSimulator {
     this.#server.clearRequestLog();
   }
 
-  /** Fault injection; `down: true` closes the listener, `down: false` (or null) reopens it on the same port. */
+  /**
+   * Fault injection; `down: true` closes the listener, `down: false` (or null) reopens it on the same
+   * port; `hang: true` holds every request until the hang ends (then they are processed in order).
+   */
   async setFault(f: SimFault | null): Promise<void> {
     await this.#server.setFault(f);
+  }
+
+  /**
+   * Trigger answers (build, buildWithParameters) are sent `ms` late; the build is queued at once, so
+   * a client with a shorter timeout gives up on a trigger that took effect. 0 ends it.
+   */
+  holdTriggers(ms: number): void {
+    this.#server.holdTriggers(ms);
+  }
+
+  // ---- cost model (docs/master-cost.md) ----
+
+  /** Bytes, values exported and build records touched and loaded, per endpoint and in total, since the last reset. */
+  cost(): SimCostReport {
+    return this.#cost.report();
+  }
+
+  /** Clears the counters; `evict` empties the in-memory builds as a restart would; `buildsInMemory` resizes the LRU. */
+  resetCost(o: { evict?: boolean; buildsInMemory?: number } = {}): void {
+    this.#cost.reset(o);
   }
 }
 

@@ -87,6 +87,51 @@ export interface SimulatorOptions {
   nodes?: SimNodeSpec[];
   /** Keep a ring of the last 100k requests. @default true */
   logRequests?: boolean;
+  /** The cost model's assumptions (docs/master-cost.md). */
+  cost?: SimCostOptions;
+}
+
+/** What the cost model assumes about the master's memory (docs/master-cost.md). */
+export interface SimCostOptions {
+  /**
+   * Finished builds Jenkins keeps in memory besides the running ones and those a LeftItem holds:
+   * an LRU of the most recently touched or finished builds, standing for the soft references of
+   * `BuildReference` that the JVM clears under memory pressure, least recently used first.
+   * @default 2000
+   */
+  buildsInMemory?: number;
+}
+
+/** Counters of the cost model for one endpoint, one query shape, or the total. */
+export interface SimCostCounters {
+  requests: number;
+  /** Bytes of the answer bodies (what a counting proxy would see), whatever the status. */
+  bytes: number;
+  /** Values the exporter visited: property values, array elements, `_class` attributes. */
+  values: number;
+  /** Distinct build records each request resolved, summed over requests. */
+  buildsTouched: number;
+  /** Of those, the running ones (held by their executor, so never loaded), e.g. executors' currentExecutable. */
+  buildsTouchedRunning: number;
+  /** Of those, the ones not in memory, which Jenkins reads from disk (build.xml). */
+  buildsLoaded: number;
+}
+
+export interface SimCostEndpoint extends SimCostCounters {
+  /** By query shape: "tree=<the whole tree>", "depth=N", or "" for neither. */
+  byQuery: Record<string, SimCostCounters>;
+}
+
+export interface SimCostReport {
+  /** Simulator clock when the counters were last reset, and now. */
+  since: number;
+  now: number;
+  buildsInMemory: number;
+  /** Finished builds currently in the LRU. */
+  lruSize: number;
+  total: SimCostCounters;
+  /** By endpoint class, e.g. "GET /api/json", "GET /job/*\/N/api/json", "POST /job/*\/buildWithParameters". */
+  endpoints: Record<string, SimCostEndpoint>;
 }
 
 export interface SimBuild {
@@ -126,6 +171,13 @@ export interface SimFault {
   latencyMs?: number;
   /** Close the listening socket and refuse connections; false reopens on the same port. */
   down?: boolean;
+  /**
+   * Like Jenkins under SIGSTOP: every request (except /__sim/) is held unanswered. When the hang
+   * ends, the held requests are processed in arrival order, also those whose client gave up (a
+   * POST still takes effect), and answered where the socket is still open. `down` during a hang drops
+   * them unprocessed (a stopped Jenkins that was then killed).
+   */
+  hang?: boolean;
 }
 
 export function isSimResult(v: unknown): v is SimResult {
