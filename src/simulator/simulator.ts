@@ -12,7 +12,7 @@ import { whyOf } from "./why.js";
 
 function toSimBuild(root: string, b: Build): SimBuild {
   return {
-    job: b.job.fullName, number: b.number, url: root + b.path, queueId: b.queueId, node: b.node.name,
+    job: b.job.fullName, number: b.number, url: root + b.path, queueId: b.queueId, node: (b.body?.node ?? b.node).name,
     parameters: Object.fromEntries(b.params.map((p) => [p.name, p.value])), building: b.building, result: b.result,
     startedAt: b.startedAt, duration: b.building ? 0 : b.duration, description: b.description,
   };

@@ -20,6 +20,11 @@ export interface SimJobSpec {
   name: string;
   /** @default "freestyle" */
   type?: "freestyle" | "pipeline";
+  /**
+   * Pipeline only: the script; its first `node` step places the body (pipeline.ts).
+   * @default `node(params.P) { … }` when the job has a Node or Label parameter P, else a script without a node step
+   */
+  script?: string;
   /** Freestyle only; null or absent lets the job roam. */
   labelExpression?: string | null;
   /** @default false */
