@@ -86,6 +86,7 @@ export function buildProgram(): Command {
     .option("--result <result>", "result of every build", "SUCCESS")
     .option("--folders", "put the generated jobs in folders", false)
     .option("--config <file>", "scenario file (YAML or JSON) instead of generated jobs and nodes")
+    .option("--jobs-from <dir>", "load jobs and folders from a directory of config.xml, as `jenkins-jobs test -o DIR` writes it (replaces the generated jobs)")
     .action(async (opts: SimulateFlags) => {
       process.exitCode = await simulateCommand(opts);
     });

@@ -1,6 +1,18 @@
 /** `simulate`: a Jenkins simulator for people and scripts, serving until SIGTERM or SIGINT. */
 import { parseDuration } from "../config/index.js";
-import { generateScenario, loadScenario, startSimulator, type SimResult, type SimulatorOptions } from "../simulator/index.js";
+import {
+  ConfigXmlError,
+  ItemFailure,
+  SimulatorSpecError,
+  generateScenario,
+  loadScenario,
+  readJobsDir,
+  startSimulator,
+  type ItemXml,
+  type JenkinsSimulator,
+  type SimResult,
+  type SimulatorOptions,
+} from "../simulator/index.js";
 import { CliError, EXIT } from "./exit.js";
 
 const RESULTS = ["SUCCESS", "UNSTABLE", "FAILURE", "NOT_BUILT", "ABORTED"] as const;
@@ -16,6 +28,23 @@ export interface SimulateFlags {
   result: string;
   folders?: boolean;
   config?: string;
+  /** A directory of job XML as `jenkins-jobs test -o DIR` writes it; replaces the generated jobs. */
+  jobsFrom?: string;
+}
+
+/** Loads the job XML into the simulator; a file Jenkins would refuse is a usage error naming it. */
+async function loadJobs(sim: JenkinsSimulator, items: readonly ItemXml[]): Promise<void> {
+  for (const it of items) {
+    try {
+      sim.addItemXml(it.fullName, it.xml);
+    } catch (e) {
+      if (e instanceof ConfigXmlError || e instanceof ItemFailure || e instanceof SimulatorSpecError) {
+        await sim.close();
+        throw new CliError(`--jobs-from: ${it.file} (job "${it.fullName}"): ${e.message}`, EXIT.USAGE, { cause: e });
+      }
+      throw e;
+    }
+  }
 }
 
 function count(name: string, v: string, min = 0): number {
@@ -27,11 +56,20 @@ function count(name: string, v: string, min = 0): number {
 export async function simulateCommand(f: SimulateFlags, out: NodeJS.WriteStream = process.stdout, signal?: AbortSignal): Promise<number> {
   if (!(RESULTS as readonly string[]).includes(f.result)) throw new CliError(`--result must be one of ${RESULTS.join(", ")}`, EXIT.USAGE);
   let opts: SimulatorOptions;
+  let items: ItemXml[] = [];
+  if (f.jobsFrom !== undefined) {
+    try {
+      items = await readJobsDir(f.jobsFrom);
+    } catch (e) {
+      if (e instanceof SimulatorSpecError) throw new CliError(`--jobs-from: ${e.message}`, EXIT.USAGE, { cause: e });
+      throw e;
+    }
+  }
   if (f.config) {
     opts = await loadScenario(f.config);
   } else {
     opts = generateScenario({
-      jobs: count("jobs", f.jobs),
+      jobs: f.jobsFrom !== undefined ? 0 : count("jobs", f.jobs),
       nodes: count("nodes", f.nodes),
       labels: f.labels.split(",").map((s) => s.trim()).filter((s) => s !== ""),
       executors: count("executors", f.executors, 1),
@@ -40,8 +78,11 @@ export async function simulateCommand(f: SimulateFlags, out: NodeJS.WriteStream 
       folders: f.folders === true,
     });
   }
-  const sim = await startSimulator({ ...opts, host: f.host, port: count("port", f.port) });
-  out.write(`Jenkins simulator listening on ${sim.url}\n`);
+  const buildDurationMs = parseDuration(f.buildDuration);
+  const created = { durationMs: buildDurationMs, result: f.result as SimResult };
+  const sim = await startSimulator({ createdJobs: created, ...opts, host: f.host, port: count("port", f.port) });
+  await loadJobs(sim, items);
+  out.write(`Jenkins simulator listening on ${sim.url}${items.length > 0 ? ` with ${items.length} items from ${f.jobsFrom ?? ""}` : ""}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once("SIGTERM", stop);

@@ -151,7 +151,7 @@ export class SimServer {
       return this.#write(req, res, html(400, "Bad URL encoding"));
     }
     const form = parseForm(body, req.headers["content-type"]);
-    const base = { method, query: url.searchParams, form, rawBody: body.toString("utf8"), referer: req.headers.referer ?? null };
+    const base = { method, query: url.searchParams, form, rawBody: body.toString("utf8"), contentType: req.headers["content-type"] ?? null, referer: req.headers.referer ?? null };
     if (isHook) return this.#write(req, res, await this.#opts.hooks({ ...base, segs: segs.slice(1), user: null }));
 
     const auth = env.auth.authenticate(req.headers);

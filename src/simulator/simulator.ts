@@ -4,6 +4,7 @@ import type { Ctx } from "./beans.js";
 import { SimCore, timerCause } from "./core.js";
 import { UnknownBuildError } from "./errors.js";
 import { handleHook } from "./hooks.js";
+import { loadItem } from "./items.js";
 import type { Build, Job, Model } from "./model.js";
 import type { Env } from "./routes-common.js";
 import { SimServer } from "./server.js";
@@ -76,6 +77,11 @@ export class JenkinsSimulator {
 
   addJob(spec: SimJobSpec): void {
     this.#core.m.addJob(spec);
+  }
+
+  /** Adds a job or folder from its config.xml, as createItem would (missing parent folders are made plain). */
+  addItemXml(fullName: string, xml: string): void {
+    loadItem(this.#core, fullName, xml);
   }
 
   removeJob(fullName: string): void {

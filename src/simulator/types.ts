@@ -59,6 +59,13 @@ export interface SimUser {
   token?: string;
   /** Password: Basic auth with it needs crumb + session cookie for POST. */
   password?: string;
+  /**
+   * The permissions the user holds, by Jenkins id ("hudson.model.Item.Build", "hudson.model.Computer.ExtendedRead",
+   * "hudson.model.Hudson.Administer"...); Overall/Read is always held. @default every permission
+   */
+  permissions?: string[];
+  /** Shown by /me/api/json. @default the user id */
+  fullName?: string;
 }
 
 export interface SimulatorOptions {
@@ -88,6 +95,8 @@ export interface SimulatorOptions {
   builtInLabels?: string[];
   /** @default "2.479.1" */
   version?: string;
+  /** Builds of jobs created over HTTP (createItem) or loaded from XML. @default { durationMs: 0, result: "SUCCESS" } */
+  createdJobs?: { durationMs?: number; result?: SimResult };
   jobs?: SimJobSpec[];
   nodes?: SimNodeSpec[];
   /** Keep a ring of the last 100k requests. @default true */
