@@ -22,13 +22,21 @@ export class ItemFailure extends Error {
   override readonly name = "ItemFailure";
 }
 
+/** `Character.isISOControl`. */
+const isControl = (code: number): boolean => code < 0x20 || (code >= 0x7f && code <= 0x9f);
+
+/** `Jenkins.toPrintableName`: control characters as `\uXXXX`. */
+function printable(name: string): string {
+  return [...name].map((c) => (isControl(c.codePointAt(0) ?? 0) ? `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}` : c)).join("");
+}
+
 /** `Jenkins.checkGoodName` (Jenkins.java:4268-4293) with hudson/model/Messages.properties texts. */
 export function checkGoodName(name: string): void {
   if (name === "") throw new ItemFailure("No name is specified");
   if (name.trim() === "." || name.trim() === "..") throw new ItemFailure(`“${name.trim()}” is not an allowed name`);
   for (const ch of name) {
     const code = ch.codePointAt(0) ?? 0;
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) throw new ItemFailure(`No control code is allowed: ${name.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\${c.charCodeAt(0)}`)}`);
+    if (isControl(code)) throw new ItemFailure(`No control code is allowed: ${printable(name)}`);
     if ("?*/\\%!@#$^&|<>[]:;".includes(ch)) throw new ItemFailure(`‘${ch}’ is an unsafe character`);
   }
   if (name.trim().endsWith(".")) throw new ItemFailure("A name cannot end with ‘.’");

@@ -162,19 +162,21 @@ function routeBuild(env: Env, req: SimReq, b: Build, rest: readonly string[]): R
   switch (rest[0]) {
     case "stop":
     case "term":
-    case "kill":
+    case "kill": {
       // Executor.doStopBuild: always forwardToPreviousPage (302), a no-op when the build has finished.
       if (req.method !== "POST") return requirePost();
-      const cancelDenied = env.auth.require(req.user, "hudson.model.Item.Cancel");
-      if (cancelDenied !== null) return cancelDenied;
+      const denied = env.auth.require(req.user, "hudson.model.Item.Cancel");
+      if (denied !== null) return denied;
       if (b.building) env.core.finish(b, "ABORTED");
       return redirect(302, req.referer ?? url);
-    case "submitDescription":
+    }
+    case "submitDescription": {
       if (req.method !== "POST") return requirePost();
-      const updateDenied = env.auth.require(req.user, "hudson.model.Run.Update");
-      if (updateDenied !== null) return updateDenied;
+      const denied = env.auth.require(req.user, "hudson.model.Run.Update");
+      if (denied !== null) return denied;
       b.description = first(req, "description");
       return redirect(302, url);
+    }
     case "consoleText": {
       const text = `${b.causes[0]?.shortDescription ?? ""}\nRunning on ${b.node.builtIn ? "Jenkins" : b.node.name}\n${b.building ? "" : `Finished: ${b.result ?? ""}\n`}`;
       return { status: 200, headers: { "Content-Type": "text/plain;charset=utf-8" }, body: text };

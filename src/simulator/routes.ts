@@ -43,7 +43,7 @@ export function route(env: Env, req: SimReq, setCookie: (c: string) => void, ses
       if (!isApiJson(segs.slice(1)) || !env.auth.crumbsEnabled) return notFound();
       return crumb(env, req, setCookie, session);
     case "quietDown":
-    case "cancelQuietDown":
+    case "cancelQuietDown": {
       if (segs.length !== 1) return notFound();
       if (req.method !== "POST") return requirePost();
       const denied = env.auth.require(req.user, "hudson.model.Hudson.Manage");
@@ -51,6 +51,7 @@ export function route(env: Env, req: SimReq, setCookie: (c: string) => void, ses
       if (head === "quietDown") env.core.quietDown(first(req, "message"));
       else env.core.cancelQuietDown();
       return redirect(302, env.root);
+    }
   }
   return notFound();
 }
