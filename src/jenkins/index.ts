@@ -1,4 +1,5 @@
 export { JenkinsClient } from "./client.js";
+export { JenkinsPreflight, type PreflightJob, type ProbeResult, type WhoAmI } from "./preflight.js";
 export { JenkinsPoller, type PollerEvents, type PollerOptions } from "./poller.js";
 export {
   JenkinsConnectionError,
