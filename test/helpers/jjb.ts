@@ -39,10 +39,13 @@ export async function jjbVersion(): Promise<string> {
   return `${r.stdout}${r.stderr}`.trim().replace(/^Jenkins Job Builder version:\s*/, "");
 }
 
-/** A JJB configuration for `url` (user + API token) in `dir`, with its cache in `dir` too. */
-export function jjbFor(dir: string, url: string, user: string, token: string): Jjb {
+/**
+ * A JJB configuration for `url` (user + API token) in `dir`, with its cache in `dir` too. With `queryPlugins`
+ * (the default) every command, `test` included, reads the plugin list from `url` first.
+ */
+export function jjbFor(dir: string, url: string, user: string, token: string, queryPlugins = true): Jjb {
   const ini = join(dir, "jenkins_jobs.ini");
-  writeFileSync(ini, `[job_builder]\nignore_cache=True\n\n[jenkins]\nurl=${url}\nuser=${user}\npassword=${token}\nquery_plugins_info=True\n`);
+  writeFileSync(ini, `[job_builder]\nignore_cache=True\n\n[jenkins]\nurl=${url}\nuser=${user}\npassword=${token}\nquery_plugins_info=${queryPlugins ? "True" : "False"}\n`);
   const env = { ...process.env, XDG_CACHE_HOME: join(dir, "cache"), HOME: dir };
   return {
     ini,
