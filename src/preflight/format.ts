@@ -20,7 +20,8 @@ export function formatReport(r: PreflightReport): string {
     `Jenkins ${j.version ?? "(version unknown)"} at ${j.url}, as ${j.user === null ? "anonymous" : `${j.user}${j.userName !== null && j.userName !== j.user ? ` (${j.userName})` : ""}`}; master name for Zuul: ${r.masterName}`,
     "",
     "Permissions",
-    ...table(["PERMISSION", "STATUS", "HOW"], r.permissions.map((p) => [p.name, STATUS[p.status], p.status === "granted" ? p.probe : `${p.probe}. Grant: ${p.grant}`])),
+    ...table(["PERMISSION", "STATUS", "NEEDED TO"], r.permissions.map((p) => [p.name, STATUS[p.status], p.why])),
+    ...r.permissions.filter((p) => p.status !== "granted").flatMap((p) => [`  ${p.name}: ${p.probe}.`, `    To grant it: ${p.grant}.`]),
     "",
     `Jobs Zuul may run: ${r.jobs.length}${r.jobsSkipped > 0 ? ` (${r.jobsSkipped} left out by --zuul-jobs)` : ""}`,
     ...table(

@@ -56,11 +56,11 @@ export function permissionReports(user: string | null, p: ProbeResults): Permiss
     },
     {
       name: "Agent/Connect, Agent/Disconnect", id: "hudson.model.Computer.Disconnect", why: "take a node offline for OFFLINE_NODE_WHEN_COMPLETE (and back online)",
-      ...noProbe("Computer.doToggleOffline and doChangeOfflineCause are @RequirePOST and change the node"), grant: grant(who, "Agent › Connect and Agent › Disconnect"),
+      ...noProbe("Computer.doToggleOffline and doChangeOfflineCause are @RequirePOST and change the node (Computer.java:1401-1417)"), grant: grant(who, "Agent › Connect and Agent › Disconnect"),
     },
     {
       name: "Overall/Manage", id: "hudson.model.Hudson.Manage", why: "quiet-down while draining (drain --quiet-down, --quiet-down)",
-      ...noProbe("Jenkins.doQuietDown is @RequirePOST and puts Jenkins into quiet-down"), grant: grant(who, "Overall › Manage (or Overall › Administer)"),
+      ...noProbe("Jenkins.doQuietDown is @RequirePOST and puts Jenkins into quiet-down (Jenkins.java:4141-4142)"), grant: grant(who, "Overall › Manage (or Overall › Administer)"),
     },
     {
       name: "Agent/ExtendedRead", id: "hudson.model.Computer.ExtendedRead", why: "read each node's mode (EXCLUSIVE nodes register only their labels' functions)",
