@@ -22,7 +22,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .addHelpText(
       "after",
-      `\nExit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 drain timed out, 4 sidecar unreachable, 128+n stopped by signal n.`,
+      `\nExit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 drain timed out, 4 sidecar unreachable, 5 check found what would break Zuul, 128+n stopped by signal n.`,
     );
 
   const run = program
