@@ -5,6 +5,8 @@ import { SimCore, timerCause } from "./core.js";
 import { UnknownBuildError } from "./errors.js";
 import { handleHook } from "./hooks.js";
 import { loadItem } from "./items.js";
+import { readJobsDir } from "./jobs-dir.js";
+import { SimulatorSpecError } from "./errors.js";
 import type { Build, Job, Model } from "./model.js";
 import type { Env } from "./routes-common.js";
 import { SimServer } from "./server.js";
@@ -53,6 +55,20 @@ export class JenkinsSimulator {
     const env: Env = { core, auth, root, ctx };
     server.attach(env);
     sim = new JenkinsSimulator(core, server, root);
+    if (opts.jobsFrom !== undefined) {
+      try {
+        for (const it of await readJobsDir(opts.jobsFrom)) {
+          try {
+            loadItem(core, it.fullName, it.xml);
+          } catch (e) {
+            throw new SimulatorSpecError(`${it.file} (job "${it.fullName}"): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+          }
+        }
+      } catch (e) {
+        await sim.close();
+        throw e;
+      }
+    }
     core.kick();
     return sim;
   }

@@ -95,6 +95,11 @@ export interface SimulatorOptions {
   builtInLabels?: string[];
   /** @default "2.479.1" */
   version?: string;
+  /**
+   * A directory of job XML to load at start, as `jenkins-jobs test -o DIR` writes it (jobs-dir.ts); in a scenario
+   * file, relative to the file. @default none
+   */
+  jobsFrom?: string;
   /** Builds of jobs created over HTTP (createItem) or loaded from XML. @default { durationMs: 0, result: "SUCCESS" } */
   createdJobs?: { durationMs?: number; result?: SimResult };
   jobs?: SimJobSpec[];

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ConfigXmlError, parseXml, readConfig, renderConfig, writeConfig } from "../../../src/simulator/config-xml.js";
 import { readJobsDir } from "../../../src/simulator/jobs-dir.js";
+import { SimulatorSpecError, loadScenario, startSimulator } from "../../../src/simulator/index.js";
 import { defaultScript, nodeStepOf } from "../../../src/simulator/pipeline.js";
 
 const read = (xml: string) => readConfig(parseXml(xml, "test"), "x/config.xml");
@@ -87,6 +88,29 @@ describe("jobs directory (jenkins-jobs test -o DIR, with and without --config-xm
       mkdirSync(join(dir, "plain-job.d"));
       writeFileSync(join(dir, "team.xml"), "<project/>");
       await assert.rejects(readJobsDir(dir), /both define "team"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("jobsFrom: a scenario's job directory, loaded at start", () => {
+  it("loads the items (relative to the scenario file); a file Jenkins would refuse names itself and nothing keeps listening", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "jgs-jobsfrom-"));
+    try {
+      mkdirSync(join(dir, "jobs", "team"), { recursive: true });
+      writeFileSync(join(dir, "jobs", "team", "a"), "<project><assignedNode>trusty</assignedNode><canRoam>false</canRoam></project>");
+      writeFileSync(join(dir, "scenario.yaml"), "jobsFrom: jobs\nnodes:\n  - {name: t1, labels: trusty}\n");
+      const opts = await loadScenario(join(dir, "scenario.yaml"));
+      assert.equal(opts.jobsFrom, join(dir, "jobs"));
+      const sim = await startSimulator(opts);
+      try {
+        assert.equal(sim.model.getJob("team/a").labelExpression, "trusty");
+      } finally {
+        await sim.close();
+      }
+      writeFileSync(join(dir, "jobs", "broken"), "<project>");
+      await assert.rejects(startSimulator(opts), (e: unknown) => e instanceof SimulatorSpecError && e.message.includes(join(dir, "jobs", "broken")) && /Failed to persist config\.xml/.test(e.message));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
