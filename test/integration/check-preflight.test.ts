@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 
+import { checkCommand } from "../../src/cli/check.js";
 import { EXIT } from "../../src/cli/exit.js";
+import { JenkinsPreflight } from "../../src/jenkins/index.js";
 import type { PreflightReport } from "../../src/preflight/index.js";
 import { startSimulator, type JenkinsSimulator } from "../../src/simulator/index.js";
 import { freePort } from "../helpers/gearmand.js";
@@ -164,5 +166,30 @@ describe("check: a master that would break Zuul", { timeout: 120_000 }, () => {
     assert.match(down.stderr, /check: GET .*cannot connect \(ECONNREFUSED\)/);
     const usage = await cli(["check", "--jenkins-url", sim.url, "--zuul-jobs", "("]);
     assert.equal(usage.code, EXIT.USAGE);
+  });
+});
+
+describe("check on a larger master", { timeout: 60_000 }, () => {
+  it("lists 2,000 jobs in folders nested deeper than one request reaches, and on a terminal rewrites one progress line in place", async () => {
+    const deep = "a/b/c/d/e/f/g/h";
+    const jobs = Array.from({ length: 2000 }, (_, i) => zuulJob(`${i % 2 === 0 ? deep : `team-${i % 7}`}/job-${i}`, "trusty"));
+    const sim = await startSimulator({ jobs, nodes: [{ name: "t1", labels: ["trusty"], executors: 1 }] });
+    try {
+      const listed = await new JenkinsPreflight({ baseUrl: sim.url }).listJobs();
+      assert.equal(listed.length, 2000);
+      assert.ok(listed.some((j) => j.fullName === `${deep}/job-0` && j.parameters.some((p) => p.type === "NodeParameterDefinition")));
+      let out = "";
+      let err = "";
+      const stdout = { write: (c: string) => ((out += c), true) } as unknown as NodeJS.WritableStream;
+      const tty = { isTTY: true, write: (c: string) => ((err += c), true) } as unknown as NodeJS.WriteStream;
+      const code = await checkCommand({ jenkinsUrl: sim.url, json: true }, stdout, tty);
+      assert.equal(code, EXIT.OK, out);
+      assert.equal((JSON.parse(out) as PreflightReport).jobs.length, 2000);
+      assert.match(err, /\r\x1b\[2Kreading jobs: \d+ so far, now folder a\/b\/c\/d\/e\/f/);
+      assert.ok(err.endsWith("read 2000 jobs and 2 nodes: ready\n"));
+      assert.equal(err.split("\n").length, 2, "one line, rewritten in place, then the final one");
+    } finally {
+      await sim.close();
+    }
   });
 });
