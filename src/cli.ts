@@ -1,6 +1,6 @@
 /**
  * The command line: argv, signals and exit codes live here and nowhere else.
- * Commands: run, drain, resume, status, events, simulate, demo.
+ * Commands: run, check, drain, resume, status, events, simulate, demo.
  */
 import { Command, Option } from "commander";
 
@@ -8,6 +8,7 @@ import { ConfigError, ENV_VARS, FLAGS } from "./config/index.js";
 import { demoCommand } from "./cli/demo.js";
 import { drainCommand, resumeCommand, statusCommand } from "./cli/drain.js";
 import { eventsCommand } from "./cli/events.js";
+import { checkCommand } from "./cli/check.js";
 import { CliError, EXIT } from "./cli/exit.js";
 import { runCommand } from "./cli/run.js";
 import { simulateCommand, type SimulateFlags } from "./cli/simulate.js";
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .addHelpText(
       "after",
-      `\nExit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 drain timed out, 4 sidecar unreachable, 128+n stopped by signal n.`,
+      `\nExit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 drain timed out, 4 sidecar unreachable, 5 check found what would break Zuul, 128+n stopped by signal n.`,
     );
 
   const run = program
@@ -36,6 +37,23 @@ export function buildProgram(): Command {
   run.addHelpText("after", `\nEnvironment:\n${ENV_VARS.map((v) => `  ${v.name.padEnd(26)} ${v.description}`).join("\n")}`);
   run.action(async (opts: Record<string, unknown>) => {
     process.exitCode = await runCommand(opts);
+  });
+
+  const check = program
+    .command("check")
+    .description("migration preflight, read-only: permissions, each job's Zuul parameters, node parameter and label, the node groups and registrations")
+    .option("--config <file>", "YAML configuration file, as for run")
+    .option("--json", "print the report as JSON", false)
+    .option("--zuul-jobs <regex>", "regular expression on the full names of the jobs Zuul runs (default: every job)")
+    .option("--sample <n>", "functions shown per node group", "5");
+  for (const f of FLAGS) {
+    const o = new Option(f.flag, f.description);
+    if (f.key === "gearman") o.argParser(collect);
+    check.addOption(o);
+  }
+  check.addHelpText("after", "\nExit codes: 0 nothing would break Zuul, 5 something would (listed), 1 Jenkins could not be read, 2 bad usage or configuration.");
+  check.action(async (opts: Record<string, unknown>) => {
+    process.exitCode = await checkCommand(opts);
   });
 
   const adminOpts = (c: Command): Command =>
@@ -86,6 +104,7 @@ export function buildProgram(): Command {
     .option("--result <result>", "result of every build", "SUCCESS")
     .option("--folders", "put the generated jobs in folders", false)
     .option("--config <file>", "scenario file (YAML or JSON) instead of generated jobs and nodes")
+    .option("--jobs-from <dir>", "load jobs and folders from a directory of config.xml, as `jenkins-jobs test -o DIR` writes it (replaces the generated jobs)")
     .action(async (opts: SimulateFlags) => {
       process.exitCode = await simulateCommand(opts);
     });

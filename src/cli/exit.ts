@@ -9,6 +9,8 @@ export const EXIT = {
   DRAIN_TIMEOUT: 3,
   /** The admin API of the running sidecar could not be reached. */
   UNREACHABLE: 4,
+  /** `check` found something that would break Zuul (the report lists it). */
+  NOT_READY: 5,
 } as const;
 
 /** An error the CLI turns into a message and an exit code, without a stack trace. */

@@ -1,6 +1,6 @@
 /** `simulate`: a Jenkins simulator for people and scripts, serving until SIGTERM or SIGINT. */
 import { parseDuration } from "../config/index.js";
-import { generateScenario, loadScenario, startSimulator, type SimResult, type SimulatorOptions } from "../simulator/index.js";
+import { SimulatorSpecError, generateScenario, loadScenario, startSimulator, type JenkinsSimulator, type SimResult, type SimulatorOptions } from "../simulator/index.js";
 import { CliError, EXIT } from "./exit.js";
 
 const RESULTS = ["SUCCESS", "UNSTABLE", "FAILURE", "NOT_BUILT", "ABORTED"] as const;
@@ -16,6 +16,8 @@ export interface SimulateFlags {
   result: string;
   folders?: boolean;
   config?: string;
+  /** A directory of job XML as `jenkins-jobs test -o DIR` writes it; replaces the generated jobs. */
+  jobsFrom?: string;
 }
 
 function count(name: string, v: string, min = 0): number {
@@ -31,7 +33,7 @@ export async function simulateCommand(f: SimulateFlags, out: NodeJS.WriteStream 
     opts = await loadScenario(f.config);
   } else {
     opts = generateScenario({
-      jobs: count("jobs", f.jobs),
+      jobs: f.jobsFrom !== undefined ? 0 : count("jobs", f.jobs),
       nodes: count("nodes", f.nodes),
       labels: f.labels.split(",").map((s) => s.trim()).filter((s) => s !== ""),
       executors: count("executors", f.executors, 1),
@@ -40,8 +42,18 @@ export async function simulateCommand(f: SimulateFlags, out: NodeJS.WriteStream 
       folders: f.folders === true,
     });
   }
-  const sim = await startSimulator({ ...opts, host: f.host, port: count("port", f.port) });
-  out.write(`Jenkins simulator listening on ${sim.url}\n`);
+  // Jobs loaded from XML build for --build-duration and end with --result, like the generated ones.
+  const created = { durationMs: parseDuration(f.buildDuration), result: f.result as SimResult };
+  const jobsFrom = f.jobsFrom ?? opts.jobsFrom;
+  let sim: JenkinsSimulator;
+  try {
+    sim = await startSimulator({ createdJobs: created, ...opts, ...(jobsFrom !== undefined ? { jobsFrom } : {}), host: f.host, port: count("port", f.port) });
+  } catch (e) {
+    if (e instanceof SimulatorSpecError && jobsFrom !== undefined) throw new CliError(`--jobs-from ${jobsFrom}: ${e.message}`, EXIT.USAGE, { cause: e });
+    throw e;
+  }
+  const items = jobsFrom === undefined ? 0 : sim.model.items.size;
+  out.write(`Jenkins simulator listening on ${sim.url}${jobsFrom !== undefined ? ` with ${items} items from ${jobsFrom}` : ""}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once("SIGTERM", stop);

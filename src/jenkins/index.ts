@@ -4,6 +4,7 @@ export { BuildLedger, type JournalStore } from "./poller/ledger.js";
 export { POLLER_DEFAULTS } from "./poller/types.js";
 export type { ClientEvents, OverdueEvent } from "./client.js";
 export { nodeSelfLabel } from "./builds.js";
+export { JenkinsPreflight, type PreflightJob, type ProbeResult, type WhoAmI } from "./preflight.js";
 export {
   JenkinsConnectionError,
   JenkinsError,

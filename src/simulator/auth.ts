@@ -64,6 +64,29 @@ export class Auth {
     return !this.useSecurity || user !== null;
   }
 
+  /**
+   * Whether a user holds a permission (its Jenkins id, "hudson.model.Item.Build"): every write needs a user; a user
+   * without a `permissions` list holds them all; Configure implies ExtendedRead and Administer implies everything,
+   * as `Permission.impliedBy` has it.
+   */
+  permits(user: string | null, permission: string): boolean {
+    if (!this.useSecurity) return true;
+    if (user === null) return false;
+    const held = this.#opts.users.find((u) => u.user === user)?.permissions;
+    if (held === undefined || held.includes(permission) || held.includes("hudson.model.Hudson.Administer")) return true;
+    return permission.endsWith(".ExtendedRead") && held.includes(permission.replace(/ExtendedRead$/, "Configure"));
+  }
+
+  /** The user's full name (/me/api/json). */
+  fullNameOf(user: string): string {
+    return this.#opts.users.find((u) => u.user === user)?.fullName ?? user;
+  }
+
+  /** The 403 for a missing permission, or null when the user holds it. */
+  require(user: string | null, permission: string): Reply | null {
+    return this.permits(user, permission) ? null : this.denied(user, permission);
+  }
+
   denied(user: string | null, permission: string): Reply {
     const who = user ?? "anonymous";
     const r = html(403, `${who} is missing the ${permission} permission`);

@@ -2,7 +2,7 @@
  * Computer, ComputerSet and root (Hudson) beans (spec §2.1, §2.6). Computers have no `name`: use
  * `displayName`; executors and assignedLabels carry no `_class`; the self-label is included.
  */
-import { type Ctx, executorBean } from "./beans.js";
+import { type Ctx, executorBean, oneOffExecutorBean } from "./beans.js";
 import { allView, jobsOf } from "./beans-jobs.js";
 import type { OfflineCause, SimNode } from "./model.js";
 import { type Bean, type BeanType, type Value, bean } from "./render.js";
@@ -35,7 +35,8 @@ const computerProps: BeanType<SimNode, Ctx>["props"] = [
   { name: "executors", get: (n) => n.slots.map((b, i) => executorBean(i, b)) },
   { name: "icon", get: (n, c) => (c.m.isOnline(n) ? "symbol-computer" : "symbol-computer-offline") },
   { name: "iconClassName", get: (n, c) => (c.m.isOnline(n) ? "symbol-computer" : "symbol-computer-offline") },
-  { name: "idle", get: (n) => n.busy === 0 },
+  // Computer.isIdle: every executor, one-off executors included.
+  { name: "idle", get: (n) => n.busy === 0 && n.oneOff.length === 0 },
   { name: "jnlpAgent", get: (n) => !n.builtIn },
   { name: "launchSupported", get: (n) => n.builtIn },
   { name: "loadStatistics", get: () => plain("hudson.model.Label$1") },
@@ -46,7 +47,7 @@ const computerProps: BeanType<SimNode, Ctx>["props"] = [
   { name: "offlineCause", get: (n) => (n.offlineCause === null ? null : bean(offlineCauseType, n.offlineCause)) },
   // IOfflineCause.getOfflineCauseReason: the user's message for a UserCause, else the cause's text, else "".
   { name: "offlineCauseReason", get: (n) => n.offlineCause?.reason ?? "" },
-  { name: "oneOffExecutors", get: () => [] },
+  { name: "oneOffExecutors", get: (n) => n.oneOff.map(oneOffExecutorBean) },
   { name: "temporarilyOffline", get: (n) => n.temporarilyOffline },
 ];
 

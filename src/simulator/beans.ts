@@ -140,7 +140,7 @@ const runProps: P<Build>[] = [
   { name: "displayName", get: (b) => `#${b.number}` },
   { name: "duration", get: (b) => (b.building ? 0 : b.duration) },
   { name: "estimatedDuration", get: (b, c) => c.m.estimatedDuration(b.job) },
-  { name: "executor", get: (b) => (b.building ? executorBean(b.node.slots.indexOf(b), b) : null) },
+  { name: "executor", get: (b) => (!b.building ? null : b.slot < 0 ? oneOffExecutorBean(b) : executorBean(b.slot, b)) },
   { name: "fullDisplayName", get: (b) => `${b.job.fullName.split("/").join(" » ")} #${b.number}` },
   { name: "id", get: (b) => String(b.number) },
   { name: "inProgress", get: (b) => b.building },
@@ -168,11 +168,18 @@ const pipelineBuildType: BeanType<Build, Ctx> = {
   cls: () => CLS.pipelineBuild,
   props: [...runProps, { name: "changeSets", get: () => emptyList }, { name: "culprits", get: () => emptyList }],
 };
-/** What an executor shows while a Pipeline `node {}` block runs on it. */
+/**
+ * What an executor shows while a Pipeline `node {}` block runs on it: the @Exported getters of
+ * `PlaceholderExecutable` (workflow-durable-task-step ExecutorStepExecution.java:1220-1272; `url` is the run's absolute URL).
+ */
 const placeholderType: BeanType<Build, Ctx> = {
   cls: () => CLS.placeholder,
   props: [
+    { name: "displayName", get: (b) => `part of ${b.job.fullName.split("/").join(" » ")} #${b.number}` },
+    { name: "estimatedDuration", get: (b, c) => c.m.estimatedDuration(b.job) },
+    { name: "fullDisplayName", get: (b) => `part of ${b.job.fullName.split("/").join(" » ")} #${b.number}` },
     { name: "number", vis: 2, get: (b) => b.number },
+    { name: "timestamp", get: (b) => b.startedAt },
     { name: "url", vis: 2, get: (b, c) => buildUrl(c, b) },
   ],
 };
@@ -190,6 +197,8 @@ export function buildBean(b: Build): Bean {
 interface ExecutorView {
   readonly index: number;
   readonly build: Build | null;
+  /** A one-off executor holding a Pipeline run (the run itself is its executable). */
+  readonly oneOff: boolean;
 }
 const executorType: BeanType<ExecutorView, Ctx> = {
   cls: () => null, // declared type Executor: no _class (spec §1.3)
@@ -198,6 +207,7 @@ const executorType: BeanType<ExecutorView, Ctx> = {
       name: "currentExecutable",
       get: (e, c) => {
         if (e.build === null || !c.m.isVisible(e.build)) return null;
+        if (e.oneOff) return bean(buildType(e.build), e.build);
         return bean(e.build.job.type === "pipeline" ? placeholderType : freestyleBuildType, e.build);
       },
     },
@@ -217,6 +227,11 @@ const executorType: BeanType<ExecutorView, Ctx> = {
 };
 
 export function executorBean(index: number, build: Build | null): Bean {
-  return bean(executorType, { index, build });
+  return bean(executorType, { index, build, oneOff: false });
+}
+
+/** `OneOffExecutor`: number -1 (`OneOffExecutor.java:38`). */
+export function oneOffExecutorBean(build: Build): Bean {
+  return bean(executorType, { index: -1, build, oneOff: true });
 }
 

@@ -29,6 +29,8 @@ export class SimCore {
   readonly manual: ManualClock | null;
   readonly quietPeriodMs: number;
   readonly sched: { leftItemTtlMs: number; executableNullWindowMs: number };
+  /** Duration and result of builds of jobs created from XML. */
+  readonly created: { durationMs: number; result: SimResult };
   #immediate: NodeJS.Immediate | null = null;
   #timer: NodeJS.Timeout | null = null;
   #timerAt = Infinity;
@@ -39,6 +41,7 @@ export class SimCore {
     this.m = new Model(this.manual ?? realClock, o.builtInExecutors ?? 0, o.builtInLabels ?? []);
     this.quietPeriodMs = (o.quietPeriodSec ?? 5) * 1000;
     this.sched = { leftItemTtlMs: o.leftItemTtlMs ?? 300_000, executableNullWindowMs: o.executableNullWindowMs ?? 0 };
+    this.created = { durationMs: o.createdJobs?.durationMs ?? 0, result: o.createdJobs?.result ?? "SUCCESS" };
     for (const n of o.nodes ?? []) this.m.addNode(n);
     for (const j of o.jobs ?? []) this.m.addJob(j);
   }

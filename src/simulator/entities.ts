@@ -1,5 +1,6 @@
 /** The simulator's entities: folders, jobs, nodes, queue items, builds, and the clock. */
 import type { LabelExpr } from "../util/label-expr.js";
+import type { NodeStep } from "./pipeline.js";
 import type { SimParamSpec, SimParamType, SimResult } from "./types.js";
 
 export interface ParamValue {
@@ -42,6 +43,9 @@ export interface Job {
   result: SimResult;
   estimatedDurationMs: number | undefined;
   description: string | null;
+  /** Pipeline: the script, and the label its first `node` step asks for. */
+  script: string | null;
+  nodeStep: NodeStep;
   nextBuildNumber: number;
   /** Ascending by number. */
   readonly builds: Build[];
@@ -68,6 +72,8 @@ export interface SimNode {
   labels: string[];
   labelSet: Set<string>;
   slots: (Build | null)[];
+  /** Pipeline runs on this node's one-off (flyweight) executors (`Computer.getOneOffExecutors`). */
+  oneOff: Build[];
   busy: number;
   exclusive: boolean;
   connected: boolean;
@@ -101,8 +107,16 @@ export interface Build {
   readonly job: Job;
   readonly number: number;
   readonly queueId: number;
+  /** The node whose executor runs the build: for a Pipeline run, the node of its flyweight executor. */
   readonly node: SimNode;
+  /** The executor slot; -1 for a Pipeline run, which holds a one-off executor. */
   readonly slot: number;
+  /**
+   * Pipeline: the label of its `node` block, waiting for a regular executor (undefined: no node block or
+   * placed), and where the block runs once placed (the executor shows a PlaceholderExecutable).
+   */
+  bodyLabel: { readonly label: LabelExpr | null } | undefined;
+  body: { readonly node: SimNode; readonly slot: number } | null;
   readonly params: readonly ParamValue[];
   readonly causes: readonly Cause[];
   readonly startedAt: number;

@@ -17,6 +17,8 @@ export interface SimReq {
   /** Form fields (urlencoded or multipart text parts). */
   readonly form: Map<string, string[]>;
   readonly rawBody: string;
+  /** The Content-Type header, or null. */
+  readonly contentType: string | null;
   /** Authenticated user name, or null for anonymous. */
   readonly user: string | null;
   readonly referer: string | null;

@@ -7,6 +7,8 @@ import { TimeHeap } from "./heap.js";
 import { type LabelExpr, matches, parseLabelExpression } from "../util/label-expr.js";
 import { UnknownItemError, UnknownNodeError, SimulatorSpecError } from "./errors.js";
 import type { SimJobSpec, SimNodeSpec, SimParamSpec } from "./types.js";
+import { defaultScript, nodeStepOf } from "./pipeline.js";
+import type { Document } from "@xmldom/xmldom";
 
 export { ManualClock, realClock } from "./entities.js";
 export type { Build, Cause, Clock, Folder, Item, Job, OfflineCause, ParamValue, QueueItem, QueueState, SimNode } from "./entities.js";
@@ -25,6 +27,12 @@ export class Model {
   /** Live queue items (waiting, blocked, buildable) by id. */
   readonly queue = new Map<number, QueueItem>();
   readonly buildable = new Map<number, QueueItem>();
+  /** Buildable Pipeline items: they wait for a one-off executor, not a free one (`Queue.java:1870-1917`). */
+  readonly buildableFly = new Map<number, QueueItem>();
+  /** Pipeline runs whose `node` block waits for a regular executor. */
+  readonly pendingBodies = new Set<Build>();
+  /** The config.xml document of items created or configured by XML (config-xml.ts); others render from their state. */
+  readonly configDocs = new WeakMap<Item, Document>();
   /** Left items by id, in the order they left (so expiry is FIFO). */
   readonly left = new Map<number, QueueItem>();
   readonly buildsByPath = new Map<string, Build>();
@@ -64,6 +72,12 @@ export class Model {
     return it;
   }
 
+  /** A new folder (its parents are made as needed); an existing name is an error. */
+  addFolder(fullName: string): Folder {
+    if (this.items.has(fullName)) throw new SimulatorSpecError(`an item named "${fullName}" already exists`);
+    return this.#folder(fullName);
+  }
+
   #folder(fullName: string): Folder {
     if (fullName === "") return this.root;
     const existing = this.items.get(fullName);
@@ -94,10 +108,12 @@ export class Model {
     const name = fullName.slice(cut + 1);
     const type = spec.type ?? "freestyle";
     const le = type === "pipeline" ? null : blankToNull(spec.labelExpression);
+    const params = validateParams(spec.parameters ?? []);
+    const script = type === "pipeline" ? (spec.script ?? defaultScript(params)) : null;
     const job: Job = {
       kind: "job", name, fullName, parent, path: `${parent.path}job/${encodeSegment(name)}/`, type,
       labelExpression: le, label: le === null ? null : parseLabelExpression(le),
-      disabled: spec.disabled ?? false, concurrent: spec.concurrent ?? true, params: validateParams(spec.parameters ?? []),
+      disabled: spec.disabled ?? false, concurrent: spec.concurrent ?? true, params, script, nodeStep: nodeStepOf(script),
       durationMs: spec.durationMs ?? 0, result: spec.result ?? "SUCCESS", estimatedDurationMs: spec.estimatedDurationMs,
       description: spec.description ?? null, nextBuildNumber: 1, builds: [], byNumber: new Map(), running: 0,
       queued: new Map(), removed: false,
@@ -147,7 +163,7 @@ export class Model {
     if (!Number.isInteger(executors) || executors < 0) throw new SimulatorSpecError(`node "${spec.name}": executors must be an integer >= 0`);
     return {
       name: spec.name, builtIn, labels, labelSet: new Set([...labels, builtIn ? "built-in" : spec.name]),
-      slots: new Array<Build | null>(executors).fill(null), busy: 0, exclusive: spec.exclusive ?? false,
+      slots: new Array<Build | null>(executors).fill(null), oneOff: [], busy: 0, exclusive: spec.exclusive ?? false,
       connected: !(spec.offline ?? false), temporarilyOffline: false, offlineCause: null,
       description: spec.description ?? (builtIn ? "the Jenkins controller's built-in node" : ""), removed: false,
     };

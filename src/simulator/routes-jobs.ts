@@ -9,6 +9,7 @@ import { TriggerError } from "./errors.js";
 import { type Reply, type SimReq, first, html, notFound, redirect, requirePost, values } from "./http.js";
 import type { Build, Folder, Item, Job } from "./model.js";
 import { type Env, api } from "./routes-common.js";
+import { configDotXml, createItem, deleteItem } from "./routes-items.js";
 
 /** `TimeDuration.fromString`: "0sec"/"5secs" are seconds, a bare number is milliseconds. */
 export function parseDelay(s: string): number | null {
@@ -59,14 +60,17 @@ export function routeJob(env: Env, req: SimReq, segs: readonly string[]): Reply 
 }
 
 function routeFolderAction(env: Env, req: SimReq, f: Folder, rest: readonly string[]): Reply {
-  if (rest.length === 1 && rest[0] === "doDelete") return deleteItem(env, req, f);
+  if (rest.length !== 1) return notFound();
+  switch (rest[0]) {
+    case "doDelete":
+      return deleteItem(env, req, f);
+    case "config.xml":
+      return configDotXml(env, req, f);
+    case "createItem":
+      // AbstractFolder.doCreateItem → ItemGroupMixIn.createTopLevelItem, as at the root.
+      return createItem(env, req, f);
+  }
   return notFound();
-}
-
-function deleteItem(env: Env, req: SimReq, it: Item): Reply {
-  if (req.method !== "POST") return requirePost();
-  env.core.removeJob(it.fullName);
-  return redirect(302, env.root + (it.parent?.path ?? ""));
 }
 
 function routeJobAction(env: Env, req: SimReq, job: Job, rest: readonly string[]): Reply {
@@ -78,12 +82,17 @@ function routeJobAction(env: Env, req: SimReq, job: Job, rest: readonly string[]
       case "buildWithParameters":
         return trigger(env, req, job, true);
       case "enable":
-      case "disable":
+      case "disable": {
         if (req.method !== "POST") return requirePost();
+        const denied = env.auth.require(req.user, "hudson.model.Item.Configure");
+        if (denied !== null) return denied;
         env.core.setDisabled(job, head === "disable");
         return redirect(302, env.root + job.path);
+      }
       case "doDelete":
         return deleteItem(env, req, job);
+      case "config.xml":
+        return configDotXml(env, req, job);
     }
   }
   const b = findBuild(env, job, head);
@@ -93,9 +102,14 @@ function routeJobAction(env: Env, req: SimReq, job: Job, rest: readonly string[]
 
 /** `ParameterizedJobMixIn.doBuild` / `doBuildWithParameters` (spec §2.3). */
 function trigger(env: Env, req: SimReq, job: Job, withParams: boolean): Reply {
-  // BuildAuthorizationToken.checkPermission: a GET gets 405 with Allow: POST.
+  // doBuild on a parameterized job shows the parameters form to a GET (ParameterizedJobMixIn.java:210-220).
+  if (!withParams && req.method !== "POST" && job.params.length > 0 && !job.disabled) {
+    return { status: 200, headers: { "Content-Type": "text/html;charset=utf-8" }, body: `<html><body>${job.fullName} parameters</body></html>` };
+  }
+  // BuildAuthorizationToken.checkPermission (BuildAuthorizationToken.java:114-139): Item/Build first, then a GET gets 405 with Allow: POST.
+  const denied = env.auth.require(req.user, "hudson.model.Item.Build");
+  if (denied !== null) return denied;
   if (req.method !== "POST") return requirePost(true);
-  if (!env.auth.canWrite(req.user)) return env.auth.denied(req.user, "hudson.model.Item.Build");
   try {
     if (job.disabled) throw new TriggerError(409, `${job.fullName} is not buildable`);
     if (withParams && job.params.length === 0) throw new TriggerError(400, `${job.fullName} is not parameterized`);
@@ -148,17 +162,21 @@ function routeBuild(env: Env, req: SimReq, b: Build, rest: readonly string[]): R
   switch (rest[0]) {
     case "stop":
     case "term":
-    case "kill":
+    case "kill": {
       // Executor.doStopBuild: always forwardToPreviousPage (302), a no-op when the build has finished.
       if (req.method !== "POST") return requirePost();
-      if (!env.auth.canWrite(req.user)) return env.auth.denied(req.user, "hudson.model.Item.Cancel");
+      const denied = env.auth.require(req.user, "hudson.model.Item.Cancel");
+      if (denied !== null) return denied;
       if (b.building) env.core.finish(b, "ABORTED");
       return redirect(302, req.referer ?? url);
-    case "submitDescription":
+    }
+    case "submitDescription": {
       if (req.method !== "POST") return requirePost();
-      if (!env.auth.canWrite(req.user)) return env.auth.denied(req.user, "hudson.model.Run.Update");
+      const denied = env.auth.require(req.user, "hudson.model.Run.Update");
+      if (denied !== null) return denied;
       b.description = first(req, "description");
       return redirect(302, url);
+    }
     case "consoleText": {
       const text = `${b.causes[0]?.shortDescription ?? ""}\nRunning on ${b.node.builtIn ? "Jenkins" : b.node.name}\n${b.building ? "" : `Finished: ${b.result ?? ""}\n`}`;
       return { status: 200, headers: { "Content-Type": "text/plain;charset=utf-8" }, body: text };

@@ -8,6 +8,8 @@ import { type Reply, type SimReq, first, html, json, notFound, redirect, require
 import type { SimNode } from "./model.js";
 import { type Env, api } from "./routes-common.js";
 import { routeJob } from "./routes-jobs.js";
+import { createItem } from "./routes-items.js";
+import { pluginManagerBean, userBean } from "./beans-plugins.js";
 
 const isApiJson = (rest: readonly string[]): boolean => rest.length === 2 && rest[0] === "api" && rest[1] === "json";
 
@@ -23,17 +25,33 @@ export function route(env: Env, req: SimReq, setCookie: (c: string) => void, ses
       return routeQueue(env, req, segs.slice(1));
     case "computer":
       return routeComputer(env, req, segs.slice(1));
+    case "createItem":
+      if (segs.length !== 1) return notFound();
+      return createItem(env, req, env.core.m.root);
+    case "pluginManager": {
+      if (!isApiJson(segs.slice(1))) return notFound();
+      // PluginManager.getTarget: Overall/SystemRead (PluginManager.java:2665-2670).
+      const denied = env.auth.require(req.user, "hudson.model.Hudson.SystemRead");
+      return denied ?? api(env, req, pluginManagerBean());
+    }
+    case "me":
+      if (!isApiJson(segs.slice(1))) return notFound();
+      // Jenkins.getMe: AccessDeniedException for anonymous (Jenkins.java:5197-5202).
+      if (req.user === null) return html(403, "/me is not available when not logged in");
+      return api(env, req, userBean(req.user, env.auth.fullNameOf(req.user)));
     case "crumbIssuer":
       if (!isApiJson(segs.slice(1)) || !env.auth.crumbsEnabled) return notFound();
       return crumb(env, req, setCookie, session);
     case "quietDown":
-    case "cancelQuietDown":
+    case "cancelQuietDown": {
       if (segs.length !== 1) return notFound();
       if (req.method !== "POST") return requirePost();
-      if (!env.auth.canWrite(req.user)) return env.auth.denied(req.user, "hudson.model.Hudson.Manage");
+      const denied = env.auth.require(req.user, "hudson.model.Hudson.Manage");
+      if (denied !== null) return denied;
       if (head === "quietDown") env.core.quietDown(first(req, "message"));
       else env.core.cancelQuietDown();
       return redirect(302, env.root);
+    }
   }
   return notFound();
 }
@@ -54,7 +72,8 @@ function routeQueue(env: Env, req: SimReq, rest: readonly string[]): Reply {
   if (rest.length === 1 && rest[0] === "cancelItem") {
     // Queue.doCancelItem (`Queue.java:759-774`): 204, or 404 "Provided id (N) not found".
     if (req.method !== "POST") return requirePost();
-    if (!env.auth.canWrite(req.user)) return env.auth.denied(req.user, "hudson.model.Item.Cancel");
+    const denied = env.auth.require(req.user, "hudson.model.Item.Cancel");
+    if (denied !== null) return denied;
     const id = Number(first(req, "id"));
     if (!Number.isInteger(id) || !env.core.cancelItem(id)) return html(404, `Provided id (${first(req, "id") ?? ""}) not found`);
     return { status: 204 };
@@ -68,7 +87,8 @@ function routeQueue(env: Env, req: SimReq, rest: readonly string[]): Reply {
     if (tail.length === 1 && tail[0] === "cancelQueue") {
       // Deprecated Item.doCancelQueue (`Queue.java:2493-2502`): always 204.
       if (req.method !== "POST") return requirePost();
-      if (!env.auth.canWrite(req.user)) return env.auth.denied(req.user, "hudson.model.Item.Cancel");
+      const denied = env.auth.require(req.user, "hudson.model.Item.Cancel");
+    if (denied !== null) return denied;
       if (live !== undefined) env.core.cancelItem(id);
       return { status: 204 };
     }
@@ -119,12 +139,16 @@ function routeComputer(env: Env, req: SimReq, rest: readonly string[]): Reply {
     // the mode of an agent is visible only in its config.xml (Computer.doConfigDotXml).
     if (req.method !== "GET") return notFound();
     if (n.builtIn) return html(400, "The built-in node has no config.xml");
+    // Computer.doConfigDotXml: Computer/ExtendedRead.
+    const denied = env.auth.require(req.user, "hudson.model.Computer.ExtendedRead");
+    if (denied !== null) return denied;
     return { status: 200, headers: { "Content-Type": "application/xml;charset=utf-8" }, body: configXml(n) };
   }
   const actions = ["toggleOffline", "changeOfflineCause", "doDelete", "disconnect", "doDisconnect", "launchSlaveAgent"];
   if (!actions.includes(action)) return notFound();
   if (req.method !== "POST") return requirePost();
-  if (!env.auth.canWrite(req.user)) return env.auth.denied(req.user, "hudson.model.Computer.Disconnect");
+  const denied = env.auth.require(req.user, "hudson.model.Computer.Disconnect");
+  if (denied !== null) return denied;
   const message = first(req, "offlineMessage");
   const here = `${env.root}computer/${n.builtIn ? "(built-in)" : encodeURIComponent(n.name)}/`;
   switch (action) {

@@ -1,5 +1,6 @@
 /** Scenario files (YAML or JSON: options plus jobs and nodes) and generated scenarios for benchmarks and the demo. */
 import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { SimulatorSpecError } from "./errors.js";
 import { PARAM_TYPES, type SimJobSpec, type SimNodeSpec, type SimParamSpec, type SimResult, type SimulatorOptions, isSimResult } from "./types.js";
@@ -15,7 +16,7 @@ function fail(file: string, where: string, msg: string): never {
 const OPTION_KEYS = {
   host: "string", port: "number", rootUrl: "string", anonymousRead: "boolean", crumbIssuer: "boolean", quietPeriodSec: "number",
   leftItemTtlMs: "number", executableNullWindowMs: "number", clock: "string", builtInExecutors: "number", version: "string",
-  logRequests: "boolean",
+  logRequests: "boolean", jobsFrom: "string",
 } as const;
 
 function checkTypes(file: string, where: string, o: Obj, spec: Record<string, string>, allowed: readonly string[]): void {
@@ -88,6 +89,7 @@ export async function loadScenario(file: string): Promise<SimulatorOptions> {
     if (!Array.isArray(bl) || !bl.every((x) => typeof x === "string")) fail(file, "builtInLabels", "must be a list of strings");
     out.builtInLabels = bl;
   }
+  if (typeof opts["jobsFrom"] === "string") out.jobsFrom = resolve(dirname(file), opts["jobsFrom"]);
   out.jobs = (jobs ?? []).map((j, i) => job(file, i, j));
   out.nodes = (nodes ?? []).map((n, i) => node(file, i, n));
   return out;

@@ -20,20 +20,42 @@ export interface SchedulerOptions {
   readonly executableNullWindowMs: number;
 }
 
-/** Label resolution (spec §2.8): a Node/Label parameter value, then the job's label, then none (any node). */
+/** `Label.get`: an expression, or an atom of the literal text when it does not parse. */
+function labelOf(text: string): LabelExpr {
+  try {
+    return parseLabelExpression(text);
+  } catch {
+    return { op: "atom", name: text };
+  }
+}
+
+/** `Jenkins.getSelfLabel()`: what a Pipeline's flyweight asks for (`WorkflowJob.getAssignedLabel`, workflow-job WorkflowJob.java:453-459). */
+const SELF = "built-in";
+export const SELF_LABEL: LabelExpr = { op: "atom", name: SELF };
+
+/**
+ * Label resolution (spec §2.8): a Node/Label parameter value (`LabelParameterValue.getAssignedLabel(SubTask)`,
+ * nodelabelparameter LabelParameterValue.java:167-170, through `Queue.Item.getAssignedLabel`, Queue.java:2364-2370,
+ * so for a Pipeline it assigns the flyweight too), then the job's label (a Pipeline's is the built-in node's
+ * self-label), then none (any node).
+ */
 function assignedLabel(job: Job, params: readonly ParamValue[]): LabelExpr | null {
   for (const p of params) {
     if (p.value === "") continue;
     if (p.type === "node") return { op: "atom", name: p.value };
-    if (p.type === "label") {
-      try {
-        return parseLabelExpression(p.value);
-      } catch {
-        return { op: "atom", name: p.value }; // Label.get falls back to an atom of the literal text
-      }
-    }
+    if (p.type === "label") return labelOf(p.value);
   }
-  return job.label;
+  return job.type === "pipeline" ? SELF_LABEL : job.label;
+}
+
+/** The label of a Pipeline run's `node` block, from its script; undefined when it has none. */
+function bodyLabelOf(job: Job, params: readonly ParamValue[]): { label: LabelExpr | null } | undefined {
+  const step = job.nodeStep;
+  if (step.kind === "none") return undefined;
+  if (step.kind === "label") return { label: step.label === null ? null : labelOf(step.label) };
+  // node(params.X): the value as a label expression; "" or an unknown parameter is any node (Label.parseExpression("") is null).
+  const v = params.find((p) => p.name === step.name)?.value ?? "";
+  return { label: v.trim() === "" ? null : labelOf(v) };
 }
 
 export interface ScheduleResult {
@@ -69,6 +91,7 @@ export function schedule(m: Model, job: Job, params: readonly ParamValue[], caus
 function leave(m: Model, item: QueueItem): void {
   m.queue.delete(item.id);
   m.buildable.delete(item.id);
+  m.buildableFly.delete(item.id);
   if (item.job.queued.get(item.key) === item) item.job.queued.delete(item.key);
   item.state = "left";
   item.leftAt = m.now();
@@ -91,7 +114,7 @@ function isBlocked(item: QueueItem): boolean {
 function makeBuildable(m: Model, item: QueueItem, now: number): void {
   if (item.state === "waiting") item.buildableSince = now;
   item.state = "buildable";
-  m.buildable.set(item.id, item);
+  (item.job.type === "pipeline" ? m.buildableFly : m.buildable).set(item.id, item);
   m.dirty = true;
 }
 
@@ -104,17 +127,24 @@ function canTake(n: SimNode, item: QueueItem): boolean {
 function start(m: Model, item: QueueItem, n: SimNode, opts: SchedulerOptions): Build {
   const job = item.job;
   const now = m.now();
-  const slot = n.slots.indexOf(null);
+  const fly = job.type === "pipeline";
+  const slot = fly ? -1 : n.slots.indexOf(null);
   const number = job.nextBuildNumber++;
   const startedAt = now + opts.executableNullWindowMs;
+  const bodyLabel = fly ? bodyLabelOf(job, item.params) : undefined;
   const b: Build = {
     job, number, queueId: item.id, node: n, slot, params: item.params, causes: item.causes, startedAt,
-    startTick: m.tickNo, endAt: startedAt + job.durationMs, planned: job.result, duration: 0, result: null,
-    building: true, description: null, path: `${job.path}${number}/`,
+    startTick: m.tickNo, endAt: bodyLabel === undefined ? startedAt + job.durationMs : Infinity, planned: job.result,
+    duration: 0, result: null, building: true, description: null, path: `${job.path}${number}/`, bodyLabel, body: null,
   };
-  n.slots[slot] = b;
-  n.busy++;
-  m.refreshIdle(n);
+  if (fly) {
+    n.oneOff.push(b);
+    if (bodyLabel !== undefined) m.pendingBodies.add(b);
+  } else {
+    n.slots[slot] = b;
+    n.busy++;
+    m.refreshIdle(n);
+  }
   job.builds.push(b);
   job.byNumber.set(number, b);
   job.running++;
@@ -122,8 +152,27 @@ function start(m: Model, item: QueueItem, n: SimNode, opts: SchedulerOptions): B
   m.running.add(b);
   item.build = b;
   leave(m, item);
-  m.events.push(b.endAt, b);
+  if (b.endAt !== Infinity) m.events.push(b.endAt, b);
   return b;
+}
+
+/** Frees the executor a build holds (for a Pipeline run: its one-off executor and its node block's executor). */
+function release(m: Model, b: Build): void {
+  const n = b.node;
+  if (b.slot < 0) {
+    const i = n.oneOff.indexOf(b);
+    if (i >= 0) n.oneOff.splice(i, 1);
+    m.pendingBodies.delete(b);
+    if (b.body !== null && b.body.node.slots[b.body.slot] === b) {
+      b.body.node.slots[b.body.slot] = null;
+      b.body.node.busy--;
+      m.refreshIdle(b.body.node);
+    }
+  } else if (n.slots[b.slot] === b) {
+    n.slots[b.slot] = null;
+    n.busy--;
+  }
+  m.refreshIdle(n);
 }
 
 /** Ends a running build with a result (combined with one set while building). No-op when finished. */
@@ -134,12 +183,7 @@ export function finishBuild(m: Model, b: Build, result: SimResult): void {
   b.result = worse(b.result, result);
   b.duration = Math.max(1, now - b.startedAt);
   b.endAt = now;
-  const n = b.node;
-  if (n.slots[b.slot] === b) {
-    n.slots[b.slot] = null;
-    n.busy--;
-  }
-  m.refreshIdle(n);
+  release(m, b);
   m.running.delete(b);
   const job = b.job;
   job.running--;
@@ -151,7 +195,46 @@ export function finishBuild(m: Model, b: Build, result: SimResult): void {
 
 /** Ends every build running on a node (agent dropped or deleted): they end FAILURE, as a broken channel does. */
 export function failBuildsOn(m: Model, n: SimNode): void {
-  for (const b of n.slots) if (b !== null) finishBuild(m, b, "FAILURE");
+  for (const b of [...n.slots, ...n.oneOff]) if (b !== null) finishBuild(m, b, "FAILURE");
+}
+
+/**
+ * `Queue.makeFlyWeightTaskBuildable` (Queue.java:1870-1917): the built-in node for its self-label; otherwise the
+ * first online agent (the built-in node is not in `Jenkins.getNodes()`) that the label contains and that can take
+ * it. A one-off executor needs no free executor.
+ */
+function flyweightNode(m: Model, item: QueueItem): SimNode | null {
+  const label = item.label ?? SELF_LABEL;
+  if (label.op === "atom" && label.name === SELF) return m.builtIn;
+  for (const n of m.computers()) {
+    if (n.builtIn || !m.isOnline(n)) continue;
+    if (matches(label, n.labelSet)) return n;
+  }
+  return null;
+}
+
+/** Node blocks of running Pipelines take a free executor of a node their label contains (a PlaceholderTask). */
+function placeBodies(m: Model): void {
+  for (const b of m.pendingBodies) {
+    if (m.idleNodes.size === 0) return;
+    const want = b.bodyLabel?.label ?? null;
+    let chosen: SimNode | null = null;
+    for (const n of m.idleNodes) {
+      if (want === null ? !n.exclusive : matches(want, n.labelSet)) {
+        chosen = n;
+        break;
+      }
+    }
+    if (chosen === null) continue;
+    const slot = chosen.slots.indexOf(null);
+    chosen.slots[slot] = b;
+    chosen.busy++;
+    m.refreshIdle(chosen);
+    b.body = { node: chosen, slot };
+    m.pendingBodies.delete(b);
+    b.endAt = m.now() + b.job.durationMs;
+    m.events.push(b.endAt, b);
+  }
 }
 
 /** `Queue.maintain` plus the clock: end due builds, promote due waiting items, start buildable items. */
@@ -175,6 +258,19 @@ export function maintain(m: Model, opts: SchedulerOptions): void {
   for (const it of m.left.values()) {
     if (it.leftAt + opts.leftItemTtlMs > now) break;
     m.left.delete(it.id);
+  }
+  // Flyweights and PlaceholderTasks are not NonBlockingTasks: quiet-down holds them too (Queue.java:1952-1954).
+  if (m.dirty && !m.quietingDown) {
+    for (const item of m.buildableFly.values()) {
+      if (isBlocked(item)) {
+        m.buildableFly.delete(item.id);
+        item.state = "blocked";
+        continue;
+      }
+      const n = flyweightNode(m, item);
+      if (n !== null) start(m, item, n, opts);
+    }
+    placeBodies(m);
   }
   if (m.dirty && !m.quietingDown && m.buildable.size > 0 && m.idleNodes.size > 0) {
     const full = new Set<string | null>();

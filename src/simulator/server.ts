@@ -198,7 +198,7 @@ export class SimServer {
     } catch {
       return this.#write(req, res, html(400, "Bad URL encoding"));
     }
-    const base = { method: req.method ?? "GET", query: url.searchParams, form: parseForm(body, req.headers["content-type"]), rawBody: body.toString("utf8"), referer: req.headers.referer ?? null };
+    const base = { method: req.method ?? "GET", query: url.searchParams, form: parseForm(body, req.headers["content-type"]), rawBody: body.toString("utf8"), contentType: req.headers["content-type"] ?? null, referer: req.headers.referer ?? null };
     this.#write(req, res, await this.#opts.hooks({ ...base, segs: segs.slice(1), user: null }));
   }
 
@@ -257,7 +257,7 @@ export class SimServer {
     const form = parseForm(body, req.headers["content-type"]);
     const auth = env.auth.authenticate(req.headers);
     if (!auth.ok) return done(auth.reply);
-    const sim: SimReq = { method, query: url.searchParams, form, rawBody: body.toString("utf8"), referer: req.headers.referer ?? null, segs, user: auth.user };
+    const sim: SimReq = { method, query: url.searchParams, form, rawBody: body.toString("utf8"), contentType: req.headers["content-type"] ?? null, referer: req.headers.referer ?? null, segs, user: auth.user };
     if (!env.auth.canRead(auth.user)) return done(env.auth.denied(auth.user, "hudson.model.Hudson.Read"));
     if (method === "POST") {
       const denied = env.auth.checkCrumb(auth.user, auth.viaToken, req.headers, form.get(CRUMB_FIELD)?.[0] ?? url.searchParams.get(CRUMB_FIELD));

@@ -5,6 +5,8 @@ import { SimCore, timerCause } from "./core.js";
 import { CostModel } from "./cost.js";
 import { SimulatorSpecError, UnknownBuildError } from "./errors.js";
 import { handleHook } from "./hooks.js";
+import { loadItem } from "./items.js";
+import { readJobsDir } from "./jobs-dir.js";
 import type { Build, Job, Model } from "./model.js";
 import type { Env } from "./routes-common.js";
 import { SimServer } from "./server.js";
@@ -14,7 +16,7 @@ import { parseLabelExpression } from "../util/label-expr.js";
 
 function toSimBuild(root: string, b: Build): SimBuild {
   return {
-    job: b.job.fullName, number: b.number, url: root + b.path, queueId: b.queueId, node: b.node.name,
+    job: b.job.fullName, number: b.number, url: root + b.path, queueId: b.queueId, node: (b.body?.node ?? b.node).name,
     parameters: Object.fromEntries(b.params.map((p) => [p.name, p.value])), building: b.building, result: b.result,
     startedAt: b.startedAt, duration: b.building ? 0 : b.duration, description: b.description,
   };
@@ -60,6 +62,20 @@ export class JenkinsSimulator {
     const env: Env = { core, auth, root, ctx };
     server.attach(env);
     sim = new JenkinsSimulator(core, server, cost, root);
+    if (opts.jobsFrom !== undefined) {
+      try {
+        for (const it of await readJobsDir(opts.jobsFrom)) {
+          try {
+            loadItem(core, it.fullName, it.xml);
+          } catch (e) {
+            throw new SimulatorSpecError(`${it.file} (job "${it.fullName}"): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+          }
+        }
+      } catch (e) {
+        await sim.close();
+        throw e;
+      }
+    }
     core.kick();
     return sim;
   }
@@ -84,6 +100,11 @@ export class JenkinsSimulator {
 
   addJob(spec: SimJobSpec): void {
     this.#core.m.addJob(spec);
+  }
+
+  /** Adds a job or folder from its config.xml, as createItem would (missing parent folders are made plain). */
+  addItemXml(fullName: string, xml: string): void {
+    loadItem(this.#core, fullName, xml);
   }
 
   removeJob(fullName: string): void {

@@ -20,6 +20,11 @@ export interface SimJobSpec {
   name: string;
   /** @default "freestyle" */
   type?: "freestyle" | "pipeline";
+  /**
+   * Pipeline only: the script; its first `node` step places the body (pipeline.ts).
+   * @default `node(params.P) { … }` when the job has a Node or Label parameter P, else a script without a node step
+   */
+  script?: string;
   /** Freestyle only; null or absent lets the job roam. */
   labelExpression?: string | null;
   /** @default false */
@@ -54,6 +59,13 @@ export interface SimUser {
   token?: string;
   /** Password: Basic auth with it needs crumb + session cookie for POST. */
   password?: string;
+  /**
+   * The permissions the user holds, by Jenkins id ("hudson.model.Item.Build", "hudson.model.Computer.ExtendedRead",
+   * "hudson.model.Hudson.Administer"...); Overall/Read is always held. @default every permission
+   */
+  permissions?: string[];
+  /** Shown by /me/api/json. @default the user id */
+  fullName?: string;
 }
 
 export interface SimulatorOptions {
@@ -83,6 +95,13 @@ export interface SimulatorOptions {
   builtInLabels?: string[];
   /** @default "2.479.1" */
   version?: string;
+  /**
+   * A directory of job XML to load at start, as `jenkins-jobs test -o DIR` writes it (jobs-dir.ts); in a scenario
+   * file, relative to the file. @default none
+   */
+  jobsFrom?: string;
+  /** Builds of jobs created over HTTP (createItem) or loaded from XML. @default { durationMs: 0, result: "SUCCESS" } */
+  createdJobs?: { durationMs?: number; result?: SimResult };
   jobs?: SimJobSpec[];
   nodes?: SimNodeSpec[];
   /** Keep a ring of the last 100k requests. @default true */

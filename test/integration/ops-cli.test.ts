@@ -53,7 +53,7 @@ describe("ops: the command line as child processes", { timeout: 60_000 }, () => 
   it("--help of each command lists every option with its default (and the bin shim runs)", async () => {
     const program = buildProgram();
     const cmds = program.commands.map((c) => c.name());
-    assert.deepEqual(cmds.sort(), ["demo", "drain", "events", "resume", "run", "simulate", "status"]);
+    assert.deepEqual(cmds.sort(), ["check", "demo", "drain", "events", "resume", "run", "simulate", "status"]);
     const runs = [cli(["--help"], { bin: true }), ...cmds.map((c) => cli([c, "--help"]))];
     const codes = await Promise.all(runs.map((p) => exitOf(p)));
     assert.deepEqual(codes, runs.map(() => 0));
