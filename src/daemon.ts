@@ -16,6 +16,7 @@ import { EventPublisher } from "./events/index.js";
 import { GearmanServer, GearmanWorker, type ServerAddress } from "./gearman/index.js";
 import { JenkinsClient, JenkinsPoller, type BuildInfo } from "./jenkins/index.js";
 import { Releasers, delay } from "./util/index.js";
+import { packageVersion } from "./util/version.js";
 
 export interface DaemonStatus {
   drain: DrainStatus & { safeToRestart: boolean; eventsPending: number; otherRunning: number };
@@ -100,11 +101,10 @@ export class Daemon {
     const c = this.config;
     try {
       if (c.gearman.embedded) {
-        this.#embedded = new GearmanServer({ host: c.gearman.embedded.host, port: c.gearman.embedded.port, logger: this.#log.child({ component: "gearmand-embedded" }) });
+        this.#embedded = new GearmanServer({ host: c.gearman.embedded.host, port: c.gearman.embedded.port, logger: this.#log });
         const addr = await this.#embedded.start();
         this.#releasers.add(() => this.#embedded?.close());
         this.#servers = [{ host: addr.host, port: addr.port }];
-        this.#log.info({ address: `${addr.host}:${addr.port}` }, "embedded Gearman server listening");
       } else {
         this.#servers = c.gearman.servers.map((s) => {
           const tls = tlsOptions(s.tls);
@@ -121,14 +121,13 @@ export class Daemon {
           ringSize: c.zmq.ringSize,
           queueSize: Math.max(1024, c.zmq.ringSize),
           sendHighWaterMark: Math.max(1000, c.zmq.ringSize),
-          logger: this.#log.child({ component: "events" }),
+          logger: this.#log, // the publisher binds component "events" itself
           ...(c.zmq.curve ? { curve: readCurve(c.zmq.curve) } : {}),
         });
         await pub.start();
         pub.on("dropped", (n) => this.metrics.eventsDropped.inc(n));
         this.#publisher = pub;
         this.#releasers.add(() => pub.close());
-        this.#log.info({ endpoint: pub.endpoint }, "publishing build events");
       }
 
       const conn = this.#o.gearmanConnection ?? {};
@@ -166,11 +165,10 @@ export class Daemon {
         defaultQuietDown: c.drain.quietDown,
         handlers: this.#handlers(),
         metrics: this.metrics,
-        logger: this.#log.child({ component: "admin" }),
+        logger: this.#log, // the admin server binds component "admin" itself and logs where it listens
       });
       await this.#admin.start();
       this.#releasers.add(() => this.#admin?.close());
-      this.#log.info({ url: this.#admin.url }, "admin API listening");
 
       this.poller.start();
       this.#releasers.add(() => this.poller.stop());
@@ -262,7 +260,7 @@ export class Daemon {
       for (const s of mg) if (s.status !== "connected") reasons.push(`Gearman server ${s.server} is ${s.status}`);
       for (const g of this.#bridge.registrar.groups()) {
         if (g.worker.functions.size < g.functions.length) reasons.push(`worker ${g.clientId} is still registering`);
-        for (const s of g.worker.serverStatus()) if (s.status !== "connected") reasons.push(`worker ${g.clientId} is ${s.status} to ${s.server}`);
+        for (const s of g.worker.serverStatus()) if (s.status !== "connected") reasons.push(`worker ${g.clientId} ${notConnected(s.status, s.server)}`);
       }
     }
     return { ready: reasons.length === 0, reasons: [...new Set(reasons)] };
@@ -271,6 +269,7 @@ export class Daemon {
   status(): Record<string, unknown> {
     return {
       master: this.config.masterName,
+      version: packageVersion(),
       jenkins: { url: this.config.jenkins.url, healthy: this.poller.healthy, lastSuccessAt: this.poller.lastSuccessAt, jobs: this.poller.jobs.size, nodes: this.poller.nodes.size },
       gearman: this.#servers.map((s) => `${s.host}:${s.port}${s.tls ? " (tls)" : ""}`),
       events: this.#publisher ? { endpoint: this.#publisher.endpoint, runId: this.#publisher.runId, ...this.#publisher.stats() } : null,
@@ -324,6 +323,13 @@ export class Daemon {
     })();
     return this.#stopping;
   }
+}
+
+/** "is reconnecting to HOST:PORT", "is disconnected from HOST:PORT": a readiness reason in plain English. */
+function notConnected(status: string, server: string): string {
+  if (status === "disconnected") return `is disconnected from ${server}`;
+  if (status === "closed") return `has closed its connection to ${server}`;
+  return `is ${status} to ${server}`;
 }
 
 function readCurve(c: NonNullable<Config["zmq"]["curve"]>): { secretKey: string; publicKey: string; allowedClientKeys?: string[] } {

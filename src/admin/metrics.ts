@@ -8,6 +8,8 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
+import { packageVersion } from "../util/version.js";
+
 export interface MetricsOptions {
   /** Prefix of every metric name. @default "jgs_" */
   prefix?: string;
@@ -15,6 +17,8 @@ export interface MetricsOptions {
   maxFunctionLabels?: number;
   /** Also collect prom-client's default process metrics (CPU, memory, event loop). @default true */
   defaultMetrics?: boolean;
+  /** Labels of the `build_info` gauge. @default the package's version and `process.version` */
+  buildInfo?: { version: string; node: string };
 }
 
 /** Latency buckets in seconds, for Jenkins requests and poll cycles. */
@@ -45,6 +49,8 @@ export class Metrics {
   readonly inFlightBuilds: Gauge;
   /** 1 while draining. */
   readonly draining: Gauge;
+  /** Always 1; its labels say what runs (the Prometheus `*_build_info` convention, joined on in queries). */
+  readonly buildInfo: Gauge<"version" | "node">;
 
   readonly #maxFunctionLabels: number;
   readonly #functionLabels = new Set<string>();
@@ -73,6 +79,9 @@ export class Metrics {
     this.freeExecutors = new Gauge({ name: n("free_executors"), help: "Free Jenkins executors, by function group", labelNames: ["group"], registers });
     this.inFlightBuilds = new Gauge({ name: n("in_flight_builds"), help: "Builds started for Gearman jobs and not yet reported", registers });
     this.draining = new Gauge({ name: n("draining"), help: "1 while the sidecar is draining", registers });
+    this.buildInfo = new Gauge({ name: n("build_info"), help: "Always 1: the sidecar's version and the Node.js version it runs on", labelNames: ["version", "node"], registers });
+    const info = o.buildInfo ?? { version: packageVersion(), node: process.version };
+    this.buildInfo.set(info, 1);
   }
 
   /**
