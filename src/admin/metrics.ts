@@ -49,9 +49,12 @@ export class Metrics {
   readonly inFlightBuilds: Gauge;
   /** 1 while draining. */
   readonly draining: Gauge;
+  /** 1 when `/readyz` would answer 200, read at each scrape from the source given to `readinessFrom()`. */
+  readonly ready: Gauge;
   /** Always 1; its labels say what runs (the Prometheus `*_build_info` convention, joined on in queries). */
   readonly buildInfo: Gauge<"version" | "node">;
 
+  #readiness: (() => boolean) | null = null;
   readonly #maxFunctionLabels: number;
   readonly #functionLabels = new Set<string>();
 
@@ -79,6 +82,16 @@ export class Metrics {
     this.freeExecutors = new Gauge({ name: n("free_executors"), help: "Free Jenkins executors, by function group", labelNames: ["group"], registers });
     this.inFlightBuilds = new Gauge({ name: n("in_flight_builds"), help: "Builds started for Gearman jobs and not yet reported", registers });
     this.draining = new Gauge({ name: n("draining"), help: "1 while the sidecar is draining", registers });
+    const readiness = (): (() => boolean) | null => this.#readiness;
+    this.ready = new Gauge({
+      name: n("ready"),
+      help: "1 when the sidecar is ready (the /readyz answer: Jenkins answers, every Gearman connection is up and registered)",
+      registers,
+      collect(this: Gauge) {
+        const f = readiness();
+        if (f !== null) this.set(f() ? 1 : 0);
+      },
+    });
     this.buildInfo = new Gauge({ name: n("build_info"), help: "Always 1: the sidecar's version and the Node.js version it runs on", labelNames: ["version", "node"], registers });
     const info = o.buildInfo ?? { version: packageVersion(), node: process.version };
     this.buildInfo.set(info, 1);
@@ -95,6 +108,11 @@ export class Metrics {
     if (this.#functionLabels.size >= this.#maxFunctionLabels) return OTHER_FUNCTION;
     this.#functionLabels.add(label);
     return label;
+  }
+
+  /** Where `ready` comes from: called at every scrape, so the gauge is never older than the scrape. */
+  readinessFrom(f: () => boolean): void {
+    this.#readiness = f;
   }
 
   /** Counts one grabbed job under its bounded function label. */

@@ -145,6 +145,7 @@ export class AdminServer {
     }
     this.#o = o;
     this.#log = (o.logger ?? pino({ level: "silent" })).child({ component: "admin" });
+    o.metrics.readinessFrom(() => o.handlers.ready().ready);
   }
 
   /** Base URL, e.g. "http://127.0.0.1:8099/" (the real port once started). */
