@@ -13,12 +13,15 @@ import { CliError, EXIT } from "./cli/exit.js";
 import { runCommand } from "./cli/run.js";
 import { simulateCommand, type SimulateFlags } from "./cli/simulate.js";
 import { describeError } from "./util/index.js";
+import { packageVersion } from "./util/version.js";
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
 export function buildProgram(): Command {
   const program = new Command("jenkins-gearman-sidecar")
     .description("Runs Zuul's Gearman builds on a Jenkins master over REST, and publishes its build events over ZeroMQ")
+    // As node and npm do: -v and --version print the bare version and exit 0.
+    .version(packageVersion(), "-v, --version", "print the version and exit")
     .showHelpAfterError()
     .addHelpText(
       "after",

@@ -15,7 +15,7 @@ import { EventPublisher } from "./events/index.js";
 import { formatAddress, GearmanAdmin, GearmanServer, GearmanWorker, type ServerAddress } from "./gearman/index.js";
 import { BuildLedger, JenkinsClient, JenkinsPoller } from "./jenkins/index.js";
 import { JournalFile, Releasers, delay } from "./util/index.js";
-import { VERSION } from "./version.js";
+import { packageVersion } from "./util/version.js";
 
 export interface DaemonOptions {
   config: Config;
@@ -131,11 +131,11 @@ export class Daemon {
   async #startGearman(): Promise<void> {
     const c = this.config;
     if (c.gearman.embedded) {
-      const embedded = new GearmanServer({ host: c.gearman.embedded.host, port: c.gearman.embedded.port, logger: this.#log.child({ component: "gearmand-embedded" }) });
+      // The server binds its own component and logs where it listens.
+      const embedded = new GearmanServer({ host: c.gearman.embedded.host, port: c.gearman.embedded.port, logger: this.#log });
       const addr = await embedded.start();
       this.#releasers.add(() => embedded.close());
       this.#servers = [{ host: addr.host, port: addr.port }];
-      this.#log.info({ address: `${addr.host}:${addr.port}` }, "embedded Gearman server listening");
       return;
     }
     this.#servers = c.gearman.servers.map((s) => {
@@ -162,7 +162,7 @@ export class Daemon {
       ringSize: z.ringSize,
       queueSize: Math.max(1024, z.ringSize),
       sendHighWaterMark: Math.max(1000, z.ringSize),
-      logger: this.#log,
+      logger: this.#log, // the publisher binds component "events" itself and logs where it binds
       ...(z.curve ? { curve: curveKeys(z.curve) } : {}),
     });
     await pub.start();
@@ -226,12 +226,11 @@ export class Daemon {
       defaultQuietDown: c.drain.quietDown,
       handlers: this.#handlers(),
       metrics: this.metrics,
-      logger: this.#log.child({ component: "admin" }),
+      logger: this.#log, // the admin server binds component "admin" itself and logs where it listens
     });
     await admin.start();
     this.#admin = admin;
     this.#releasers.add(() => admin.close());
-    this.#log.info({ url: admin.url }, "admin API listening");
   }
 
   drainStatus(): DrainStatus {
@@ -256,7 +255,7 @@ export class Daemon {
     const pub = this.#publisher;
     return {
       master: this.#master,
-      version: VERSION,
+      version: packageVersion(),
       jenkins: { url: this.config.jenkins.url, healthy: p.healthy, lastSuccessAt: p.lastSuccessAt, jobs: p.jobs.size, nodes: p.nodes.size },
       gearman: this.#servers.map((s) => `${formatAddress(s)}${s.tls ? " (tls)" : ""}`),
       events: pub ? { endpoint: pub.endpoint, runId: pub.runId, ...pub.stats() } : null,

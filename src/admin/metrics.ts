@@ -8,6 +8,8 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
+import { packageVersion } from "../util/version.js";
+
 export interface MetricsOptions {
   /** Prefix of every metric name. @default "jgs_" */
   prefix?: string;
@@ -15,6 +17,8 @@ export interface MetricsOptions {
   maxFunctionLabels?: number;
   /** Also collect prom-client's default process metrics (CPU, memory, event loop). @default true */
   defaultMetrics?: boolean;
+  /** Labels of the `build_info` gauge. @default the package's version and `process.version` */
+  buildInfo?: { version: string; node: string };
 }
 
 /** Latency buckets in seconds, for Jenkins requests and poll cycles. */
@@ -47,7 +51,12 @@ export class Metrics {
   readonly draining: Gauge;
   /** Other workers registering this master's stop:/set_description: functions (two masters, one name). */
   readonly masterNameConflicts: Gauge;
+  /** 1 when `/readyz` would answer 200, read at each scrape from the source given to `readinessFrom()`. */
+  readonly ready: Gauge;
+  /** Always 1; its labels say what runs (the Prometheus `*_build_info` convention, joined on in queries). */
+  readonly buildInfo: Gauge<"version" | "node">;
 
+  #readiness: (() => boolean) | null = null;
   readonly #maxFunctionLabels: number;
   readonly #functionLabels = new Set<string>();
 
@@ -76,6 +85,19 @@ export class Metrics {
     this.inFlightBuilds = new Gauge({ name: n("in_flight_builds"), help: "Builds started for Gearman jobs and not yet reported", registers });
     this.draining = new Gauge({ name: n("draining"), help: "1 while the sidecar is draining", registers });
     this.masterNameConflicts = new Gauge({ name: n("master_name_conflicts"), help: "Other workers registering this master's management functions (give each master its own name)", registers });
+    const readiness = (): (() => boolean) | null => this.#readiness;
+    this.ready = new Gauge({
+      name: n("ready"),
+      help: "1 when the sidecar is ready (the /readyz answer: Jenkins answers, every Gearman connection is up and registered)",
+      registers,
+      collect(this: Gauge) {
+        const f = readiness();
+        if (f !== null) this.set(f() ? 1 : 0);
+      },
+    });
+    this.buildInfo = new Gauge({ name: n("build_info"), help: "Always 1: the sidecar's version and the Node.js version it runs on", labelNames: ["version", "node"], registers });
+    const info = o.buildInfo ?? { version: packageVersion(), node: process.version };
+    this.buildInfo.set(info, 1);
   }
 
   /**
@@ -89,6 +111,11 @@ export class Metrics {
     if (this.#functionLabels.size >= this.#maxFunctionLabels) return OTHER_FUNCTION;
     this.#functionLabels.add(label);
     return label;
+  }
+
+  /** Where `ready` comes from: called at every scrape, so the gauge is never older than the scrape. */
+  readinessFrom(f: () => boolean): void {
+    this.#readiness = f;
   }
 
   /** Counts one grabbed job under its bounded function label. */

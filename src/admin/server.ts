@@ -2,6 +2,7 @@
  * The admin API over plain HTTP, meant for loopback: health, readiness, status, Prometheus metrics, event
  * replay, drain and resume. The daemon supplies the data through `AdminHandlers`; this file only speaks HTTP.
  *
+ *   GET  /                 200        the status page (HTML; see status-page.ts)
  *   GET  /healthz          200 | 503  {ok, detail?}
  *   GET  /readyz           200 | 503  {ready, reasons}
  *   GET  /status           200        the daemon's status JSON
@@ -23,6 +24,7 @@ import type { DrainStatus, ReadyStatus, SidecarStatus } from "../bridge/index.js
 import { checkBearer, isLoopbackHost } from "./auth.js";
 import { AdminConfigError, AdminListenError } from "./errors.js";
 import type { Metrics } from "./metrics.js";
+import { statusPage } from "./status-page.js";
 
 /** The status JSON (one exported type, also read by the CLI). */
 export type AdminStatus = SidecarStatus;
@@ -59,6 +61,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 const EVENTS_LIMIT = { default: 100, max: 10_000 } as const;
 
 const ROUTES = {
+  "/": "GET",
   "/healthz": "GET",
   "/readyz": "GET",
   "/status": "GET",
@@ -141,6 +144,7 @@ export class AdminServer {
     }
     this.#o = o;
     this.#log = (o.logger ?? pino({ level: "silent" })).child({ component: "admin" });
+    o.metrics.readinessFrom(() => o.handlers.ready().ready);
   }
 
   /** Base URL, e.g. "http://127.0.0.1:8099/" (the real port once started). */
@@ -222,6 +226,12 @@ export class AdminServer {
   async #route(path: RoutePath, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const h = this.#o.handlers;
     switch (path) {
+      case "/": {
+        const p = statusPage();
+        res.writeHead(200, p.headers);
+        res.end(p.body);
+        return;
+      }
       case "/healthz": {
         const r = h.health();
         return sendJson(res, r.ok ? 200 : 503, r);

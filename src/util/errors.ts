@@ -11,14 +11,19 @@ export function coerceError(e: unknown): Error {
   return new Error(`non-error thrown: ${text}`, { cause: e });
 }
 
-/** A short, single-line description of an error and its causes, for logs and status. */
+/**
+ * A short, single-line description of an error and its causes, for logs and status. A cause whose
+ * message the text already contains is left out: wrappers often quote their cause ("cannot connect
+ * to H:P: connect ECONNREFUSED H:P"), and saying it again as "caused by …" only adds noise.
+ */
 export function describeError(e: unknown): string {
   const parts: string[] = [];
   let cur: unknown = e;
   for (let i = 0; i < 4 && cur !== undefined && cur !== null; i++) {
     const err = coerceError(cur);
-    parts.push(err.message);
-    cur = err.cause;
+    const message = err.message.trim();
+    if (message !== "" && !parts.some((p) => p.includes(message))) parts.push(message);
+    cur = err.cause === err ? undefined : err.cause;
   }
-  return parts.join(": caused by ");
+  return parts.length > 0 ? parts.join(": caused by ") : coerceError(e).name;
 }

@@ -2,12 +2,17 @@
  * Starts a real gearmand (Debian `gearman-job-server`) on a free loopback port for one test
  * suite, and stops it by its pid. Never skips: a missing gearmand is a failed suite, so CI
  * cannot pass by leaving the real-server tests out.
+ *
+ * JGS_TEST_GEARMAN_SERVER=gear starts gear's Python `gear.Server` instead (Zuul v2's embedded
+ * server; test/gear/gear_server.py, with gear's source from GEAR_PATH), so the same tests run
+ * against the other server operators run: scripts/check-gear-server.sh does that.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer, connect } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export interface Gearmand {
   readonly host: string;
@@ -24,6 +29,31 @@ export interface Gearmand {
 export interface GearmandOptions {
   port?: number;
   extraArgs?: string[];
+}
+
+export type GearmanServerKind = "gearmand" | "gear";
+
+/** The server the integration tests start: JGS_TEST_GEARMAN_SERVER, "gearmand" unless set. */
+export function gearmanServerKind(): GearmanServerKind {
+  const v = process.env["JGS_TEST_GEARMAN_SERVER"] ?? "gearmand";
+  if (v !== "gearmand" && v !== "gear") throw new Error(`JGS_TEST_GEARMAN_SERVER must be "gearmand" or "gear", not "${v}"`);
+  return v;
+}
+
+/** The command that runs a Gearman server on 127.0.0.1:port (pid file and logs in `dir`). */
+function serverCommand(port: number, dir: string, extraArgs: string[]): { bin: string; args: string[]; env: NodeJS.ProcessEnv } {
+  if (gearmanServerKind() === "gear") {
+    const gear = process.env["GEAR_PATH"];
+    if (!gear) throw new Error("JGS_TEST_GEARMAN_SERVER=gear needs GEAR_PATH, a checkout of openstack-infra/gear (scripts/check-gear-server.sh sets both)");
+    if (extraArgs.length > 0) throw new Error(`gearmand options ${extraArgs.join(" ")} do not apply to gear.Server`);
+    const script = fileURLToPath(new URL("../gear/gear_server.py", import.meta.url));
+    return { bin: process.env["GEAR_PYTHON"] ?? "/usr/bin/python3", args: [script, "--port", String(port)], env: { ...process.env, PYTHONPATH: gear, PYTHONDONTWRITEBYTECODE: "1" } };
+  }
+  return {
+    bin: gearmandPath(),
+    args: ["--listen=127.0.0.1", `--port=${port}`, "--log-file=none", `--pid-file=${join(dir, "gearmand.pid")}`, "--threads=1", ...extraArgs],
+    env: process.env,
+  };
 }
 
 export function gearmandPath(): string {
@@ -57,7 +87,7 @@ export async function freePort(): Promise<number> {
 async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`gearmand exited with code ${child.exitCode} before listening on ${port}`);
+    if (child.exitCode !== null) throw new Error(`${gearmanServerKind()} exited with code ${child.exitCode} before listening on ${port}`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect({ host: "127.0.0.1", port });
       s.once("connect", () => {
@@ -67,13 +97,12 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
       s.once("error", () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`gearmand did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`${gearmanServerKind()} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
 export async function startGearmand(options: GearmandOptions = {}): Promise<Gearmand> {
-  const bin = gearmandPath();
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "gearmand-"));
   let child: ChildProcess | undefined;
@@ -81,18 +110,8 @@ export async function startGearmand(options: GearmandOptions = {}): Promise<Gear
 
   const launch = async (): Promise<void> => {
     stderr = "";
-    child = spawn(
-      bin,
-      [
-        "--listen=127.0.0.1",
-        `--port=${port}`,
-        "--log-file=none",
-        `--pid-file=${join(dir, "gearmand.pid")}`,
-        "--threads=1",
-        ...(options.extraArgs ?? []),
-      ],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
+    const cmd = serverCommand(port, dir, options.extraArgs ?? []);
+    child = spawn(cmd.bin, cmd.args, { stdio: ["ignore", "ignore", "pipe"], env: cmd.env });
     child.stderr?.on("data", (d: Buffer) => {
       if (stderr.length < 4096) stderr += d.toString();
     });
