@@ -178,7 +178,10 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
   }
 
   #follow(p: PollerPort): void {
-    p.on("jobs", () => this.capacity.setJobs(p.jobs.values()));
+    p.on("jobs", (d) => {
+      this.capacity.setJobs(p.jobs.values());
+      this.#following.onJobsRemoved(d.removed);
+    });
     p.on("nodes", (d) => {
       this.capacity.setNodes(d.all);
       this.#following.onNodes(p.nodes);

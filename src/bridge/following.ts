@@ -89,6 +89,16 @@ export class Following {
     }
   }
 
+  /** Jobs deleted from Jenkins: their queue items and builds went with them (WORK_FAIL, Zuul runs the build again). */
+  onJobsRemoved(names: readonly string[]): void {
+    if (names.length === 0) return;
+    const gone = new Set(names);
+    for (const run of this.#c.runs.all()) {
+      if (!run.live || !gone.has(run.job) || run.phase.kind === "placing") continue;
+      this.#report.fail(run, FAILURE.jobMissing, `the job ${run.job} was deleted from Jenkins`);
+    }
+  }
+
   /** Each poll cycle: timeouts, moves, held and uncertain triggers, tombstones. */
   async onCycle(): Promise<void> {
     const work: Promise<void>[] = [];

@@ -172,3 +172,51 @@ void describe("drain", () => {
     }
   });
 });
+
+void describe("jobs deleted in Jenkins", () => {
+  void it("a job deleted while its build runs: WORK_FAIL job_missing (its builds went with it)", async () => {
+    const h = await harness();
+    try {
+      const out: string[] = [];
+      h.bridge.on("outcome", (o) => out.push(o.code ?? ""));
+      const job = h.group().assign("build:ok", "u1", args("u1"));
+      await until("queued", () => h.poller.followed.length === 1);
+      h.poller.started(reported("ok", 1, "n1", { queueId: 100 }));
+      h.poller.jobs.delete("ok");
+      h.poller.emit("jobs", { added: [], changed: [], removed: ["ok"] });
+      await until("failed", () => job.ending !== undefined);
+      assert.deepEqual(out, [FAILURE.jobMissing]);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+void describe("draining while builds are expected back", () => {
+  void it("a restored record keeps budget while draining: our job is taken back; a new job grabbed meanwhile is handed back", async () => {
+    const first = await harness();
+    const stateFile = first.stateFile;
+    await first.bridge.startDrain({ quietDown: false });
+    await first.bridge.close();
+    const st = new StateStore(stateFile);
+    await st.load();
+    await st.put({ unique: "mine", uuid: "mine", fn: "build:ok", job: "ok", node: "n1", grabbedAt: 1, phase: "queued", queueId: 55, buildUrl: null, number: null });
+    const h = await harness({ stateFile });
+    try {
+      const out: string[] = [];
+      h.bridge.on("outcome", (o) => out.push(o.code ?? ""));
+      const w = h.group();
+      assert.equal(w.budget, 1, "paused, yet one grab for the job gearmand will hand back");
+      const fresh = w.assign("build:ok", "someone-else", args("someone-else"));
+      await until("handed back", () => fresh.ending !== undefined);
+      assert.deepEqual(out, [FAILURE.handedBack]);
+      w.assign("build:ok", "mine", args("mine"));
+      await until("followed", () => h.poller.followed.length === 1);
+      assert.deepEqual(h.poller.followed, ["55 ok n1"]);
+      assert.equal(w.budget, 0, "taken back: nothing more to grab while draining");
+      assert.equal(h.jenkins.calls.filter((c) => c.startsWith("trigger")).length, 0);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -99,10 +99,11 @@ void describe("loadConfig: precedence file < env < flags", () => {
 });
 
 void describe("loadConfig: values", () => {
-  void it("normalises the Jenkins URL and derives the master name", async () => {
+  void it("normalises the Jenkins URL; the master name is learnt from Jenkins unless given", async () => {
     const c = await loadConfig({ flags: { jenkinsUrl: " http://ci.example.com:8080/jenkins?x=1#y " } });
     assert.equal(c.jenkins.url, "http://ci.example.com:8080/jenkins/");
-    assert.equal(c.masterName, "ci.example.com");
+    assert.equal(c.masterName, null, "the host of the root URL Jenkins reports, resolved at start (docs/architecture.md \"Master name\")");
+    assert.equal((await loadConfig({ flags: { jenkinsUrl: "http://127.0.0.1:8080/", masterName: "jenkins01" } })).masterName, "jenkins01");
   });
 
   void it("reads durations, TLS servers and the embedded server from YAML", async () => {
@@ -112,7 +113,7 @@ void describe("loadConfig: values", () => {
         "jenkins: {url: 'http://j', timeout: 30s}",
         "gearman:",
         "  servers:",
-        "    - {host: g1, port: 4731, tls: {ca: /etc/ca.pem}}",
+        `    - {host: g1, port: 4731, tls: {ca: ${tmp.write("ca.pem", "-----BEGIN CERTIFICATE-----")}}}`,
         "    - {host: g2, tls: true}",
         "pollInterval: 500",
         "buildStartTimeout: 2m",
@@ -123,13 +124,18 @@ void describe("loadConfig: values", () => {
     const c = await loadConfig({ file });
     assert.equal(c.jenkins.timeoutMs, 30_000);
     assert.deepEqual(c.gearman.servers, [
-      { host: "g1", port: 4731, tls: { ca: "/etc/ca.pem", rejectUnauthorized: true } },
+      { host: "g1", port: 4731, tls: { ca: tmp.write("ca.pem", "-----BEGIN CERTIFICATE-----"), rejectUnauthorized: true } },
       { host: "g2", port: 4730, tls: { rejectUnauthorized: true } },
     ]);
     assert.equal(c.pollIntervalMs, 500);
     assert.equal(c.buildStartTimeoutMs, 120_000);
     assert.deepEqual(c.drain, { graceMs: 3_600_000, quietDown: true });
     assert.deepEqual({ bind: c.zmq.bind, ringSize: c.zmq.ringSize }, { bind: "tcp://127.0.0.1:9999", ringSize: 50 });
+  });
+
+  void it("a TLS file that cannot be read is an error naming its key, at load (exit 2), not at the first connect", async () => {
+    const file = tmp.write("tls.yaml", ["jenkins: {url: 'http://j'}", "gearman:", "  servers:", "    - {host: g1, tls: {ca: /nonexistent/ca.pem}}"].join("\n"));
+    await assert.rejects(loadConfig({ file }), (e: unknown) => e instanceof ConfigError && e.key === "gearman.servers[0].tls.ca" && /cannot read/.test(e.message));
   });
 
   void it('"embedded" means no servers and an embedded one', async () => {

@@ -86,7 +86,7 @@ void describe("listJobs and getJob (docs/jenkins-rest.md \"Listing every job\")"
       property: [{ _class: "hudson.model.ParametersDefinitionProperty", parameterDefinitions: [{ _class: t, name: "ZUUL_UUID" }] }],
     });
     const { c } = await client((r, res) => {
-      const name = r.url.pathname.split("/")[2] ?? "";
+      const name = r.url.pathname.split("/").at(-3) ?? "";
       json(res, name === "build" ? freestyle : twin(name, name === "c" ? "hudson.model.ChoiceParameterDefinition" : undefined));
     });
     const b = await c.getJob("team/build");
@@ -115,7 +115,8 @@ void describe("listJobs and getJob (docs/jenkins-rest.md \"Listing every job\")"
   void it("re-queries a folder whose children came back without a name (the nesting ran out)", async () => {
     const { s, c } = await client((r, res) => {
       if (r.url.pathname === "/api/json") {
-        return json(res, { jobs: [{ _class: "com.cloudbees.hudson.plugins.folder.Folder", name: "deep", fullName: "a/deep", url: `${J}job/a/job/deep/`, jobs: [{ _class: "hudson.model.FreeStyleProject" }, { _class: "com.cloudbees.hudson.plugins.folder.Folder" }] }] });
+        const deep = { _class: "com.cloudbees.hudson.plugins.folder.Folder", name: "deep", jobs: [{ _class: "hudson.model.FreeStyleProject" }, { _class: "com.cloudbees.hudson.plugins.folder.Folder" }] };
+        return json(res, { jobs: [{ _class: "com.cloudbees.hudson.plugins.folder.Folder", name: "a", jobs: [deep] }] });
       }
       if (r.url.pathname === "/job/a/job/deep/api/json") {
         return json(res, {

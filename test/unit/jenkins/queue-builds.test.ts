@@ -137,9 +137,9 @@ void describe("builds (spec §2.5)", () => {
 });
 
 void describe("root and quiet-down (spec §2.7)", () => {
-  void it("root() reads quietingDown, the reason, crumbs, security and the X-Jenkins version", async () => {
-    const { c } = await client((_r, res) => json(res, { _class: "hudson.model.Hudson", quietingDown: true, quietDownReason: "restart", useCrumbs: true, useSecurity: true, mode: "NORMAL" }));
-    assert.deepEqual(await c.root(), { quietingDown: true, quietDownReason: "restart", version: "2.479.1", useCrumbs: true, useSecurity: true, mode: "NORMAL" });
+  void it("root() reads the configured root URL, quietingDown, the reason, crumbs, security and the X-Jenkins version", async () => {
+    const { c } = await client((_r, res) => json(res, { _class: "hudson.model.Hudson", url: "https://jenkins01.example.org/", quietingDown: true, quietDownReason: "restart", useCrumbs: true, useSecurity: true, mode: "NORMAL" }));
+    assert.deepEqual(await c.root(), { url: "https://jenkins01.example.org/", quietingDown: true, quietDownReason: "restart", version: "2.479.1", useCrumbs: true, useSecurity: true, mode: "NORMAL" });
   });
 
   void it("quietDown sends the message; cancelQuietDown", async () => {
