@@ -57,6 +57,7 @@ export class Metrics {
   readonly buildInfo: Gauge<"version" | "node">;
 
   #readiness: (() => boolean) | null = null;
+  #conflicts: (() => number) | null = null;
   readonly #maxFunctionLabels: number;
   readonly #functionLabels = new Set<string>();
 
@@ -84,7 +85,16 @@ export class Metrics {
     this.freeExecutors = new Gauge({ name: n("free_executors"), help: "Free Jenkins executors, by function group", labelNames: ["group"], registers });
     this.inFlightBuilds = new Gauge({ name: n("in_flight_builds"), help: "Builds started for Gearman jobs and not yet reported", registers });
     this.draining = new Gauge({ name: n("draining"), help: "1 while the sidecar is draining", registers });
-    this.masterNameConflicts = new Gauge({ name: n("master_name_conflicts"), help: "Other workers registering this master's management functions (give each master its own name)", registers });
+    const conflicts = (): (() => number) | null => this.#conflicts;
+    this.masterNameConflicts = new Gauge({
+      name: n("master_name_conflicts"),
+      help: "Other workers registering this master's management functions (give each master its own name)",
+      registers,
+      collect(this: Gauge) {
+        const f = conflicts();
+        if (f !== null) this.set(f());
+      },
+    });
     const readiness = (): (() => boolean) | null => this.#readiness;
     this.ready = new Gauge({
       name: n("ready"),
@@ -116,6 +126,11 @@ export class Metrics {
   /** Where `ready` comes from: called at every scrape, so the gauge is never older than the scrape. */
   readinessFrom(f: () => boolean): void {
     this.#readiness = f;
+  }
+
+  /** The source of `master_name_conflicts`, read at each scrape. */
+  masterNameConflictsFrom(f: () => number): void {
+    this.#conflicts = f;
   }
 
   /** Counts one grabbed job under its bounded function label. */

@@ -12,6 +12,7 @@ export interface WorkerLike {
 }
 
 export function watchBridge(m: Metrics, bridge: Bridge): void {
+  m.masterNameConflictsFrom(() => bridge.status().masterNameConflicts.length);
   bridge.on("grabbed", (fn) => m.countGrabbed(fn));
   bridge.on("outcome", (out) => {
     if (out.result !== null) m.jobsCompleted.inc({ result: out.result });
@@ -56,6 +57,5 @@ export class CycleGauges {
     }
     m.inFlightBuilds.set(st.drain.inFlight);
     m.draining.set(st.drain.phase === "running" ? 0 : 1);
-    m.masterNameConflicts.set(st.masterNameConflicts.length);
   }
 }

@@ -23,18 +23,21 @@ function toSimBuild(root: string, b: Build): SimBuild {
 }
 
 export class JenkinsSimulator {
-  /** Root URL with a trailing slash. */
+  /** The root URL Jenkins reports (SimulatorOptions.rootUrl), with a trailing slash. */
   readonly url: string;
+  /** Where the simulator really listens, with the root URL's path: what a client connects to. */
+  readonly address: string;
   readonly #core: SimCore;
   readonly #server: SimServer;
   readonly #cost: CostModel;
   #closed = false;
 
-  private constructor(core: SimCore, server: SimServer, cost: CostModel, url: string) {
+  private constructor(core: SimCore, server: SimServer, cost: CostModel, url: string, address: string) {
     this.#core = core;
     this.#server = server;
     this.#cost = cost;
     this.url = url;
+    this.address = address;
   }
 
   /** Starts a simulator; prefer `startSimulator()`. */
@@ -61,7 +64,7 @@ export class JenkinsSimulator {
     const ctx: Ctx = { m: core.m, root, useSecurity: auth.useSecurity, useCrumbs: auth.crumbsEnabled };
     const env: Env = { core, auth, root, ctx };
     server.attach(env);
-    sim = new JenkinsSimulator(core, server, cost, root);
+    sim = new JenkinsSimulator(core, server, cost, root, `http://${host}:${port}${new URL(root).pathname}`);
     if (opts.jobsFrom !== undefined) {
       try {
         for (const it of await readJobsDir(opts.jobsFrom)) {

@@ -125,6 +125,16 @@ export class TcpProxy {
     return this.#pairs.size;
   }
 
+  /** Closes every connection open now (a reset on both sides); new ones forward normally. Returns how many. */
+  cut(): number {
+    const n = this.#pairs.size;
+    for (const p of [...this.#pairs]) {
+      p.client.destroy();
+      p.upstream.destroy();
+    }
+    return n;
+  }
+
   /** Black-holed connections the client end has not closed yet. */
   get halfOpen(): number {
     return [...this.#pairs].filter((p) => p.dead).length;

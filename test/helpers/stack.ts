@@ -160,6 +160,8 @@ export interface MasterDaemonOptions {
   jobDetailsRefresh?: string;
   nodesRefresh?: string;
   outageHold?: string;
+  /** false: no --master-name (the sidecar learns it from Jenkins' root URL). */
+  masterName?: false;
   gearmanConnection?: DaemonOptions["gearmanConnection"];
   /** @default silent */
   logger?: Logger;
@@ -175,12 +177,12 @@ export async function startMasterDaemon(
   const config = await loadConfig({
     env: {},
     flags: {
-      jenkinsUrl: sim.url,
+      jenkinsUrl: sim.address,
       gearman: servers.map((s) => `${s.host}:${s.port}`),
       zmqBind: "tcp://127.0.0.1:0",
       ...(o.zmq === false ? { zmq: false } : {}),
       adminListen: "127.0.0.1:0",
-      masterName: name,
+      ...(o.masterName === false ? {} : { masterName: name }),
       pollInterval: o.pollInterval ?? "100ms",
       jobsRefresh: o.jobsRefresh ?? "300ms",
       jobDetailsRefresh: o.jobDetailsRefresh ?? "1s",
