@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import PQueue from "p-queue";
 
 import { coerceError } from "../../util/index.js";
-import type { BuildInfo, ReportedBuild } from "../types.js";
+import type { BuildInfo, QueueItem, ReportedBuild } from "../types.js";
 import { buildKey, buildRefFromUrl, type BuildRef } from "./diff.js";
 import type { ExecutorModel } from "./executor-model.js";
 import type { BuildLedger } from "./ledger.js";
@@ -47,6 +47,8 @@ export class BuildTracker {
   /** Node hints by URL, and by queue id until the URL is known: the node the caller pinned a build to. */
   readonly #hints = new Map<string, string>();
   readonly #queueHints = new Map<number, string>();
+  /** Each job's estimated duration, from the last of its builds read (for ranking builds that may have ended). */
+  readonly #estimates = new Map<string, number>();
   /** True while the first full listing of a first-ever start is reported: those builds' starts are owed. */
   #firstListing: boolean;
 
@@ -134,6 +136,33 @@ export class BuildTracker {
       this.#d.started(info, { published: true });
       this.#d.finished(info, { published: true });
     });
+  }
+
+  /**
+   * A build of the caller's that started from a queue item it pinned to a node: reported from
+   * the LeftItem alone (its URL, number and parameters; the node it was pinned to), without
+   * reading the build, which the end reads anyway. false when that is not enough (no pin, a
+   * Pipeline run, a build already followed): the caller reads it.
+   */
+  startFromItem(ref: BuildRef, item: QueueItem): boolean {
+    const node = this.#queueHints.get(item.id);
+    if (node === undefined || this.#d.isPipeline(ref.jobFullName) || this.#tracked.has(ref.key) || this.#done.has(ref.key)) return false;
+    this.report({
+      jobFullName: ref.jobFullName,
+      number: ref.number,
+      url: ref.url,
+      building: true,
+      result: null,
+      duration: 0,
+      estimatedDuration: this.#estimates.get(ref.jobFullName) ?? -1,
+      timestamp: Date.now(),
+      builtOn: node,
+      queueId: item.id,
+      description: null,
+      parameters: item.params,
+      done: false,
+    });
+    return true;
   }
 
   /** Reports a build read from Jenkins: started (once), and finished when it is done. */
@@ -240,6 +269,13 @@ export class BuildTracker {
    * built-in node, where Pipeline runs hold one; Pipeline runs have no builtOn).
    */
   #resolve(b: BuildInfo, pipeline: boolean, known: string | null = null): ReportedBuild {
+    if (b.estimatedDuration > 0) {
+      this.#estimates.set(b.jobFullName, b.estimatedDuration);
+      if (this.#estimates.size > MEMORY) {
+        const oldest = this.#estimates.keys().next();
+        if (oldest.done !== true) this.#estimates.delete(oldest.value);
+      }
+    }
     if (b.queueId !== null) {
       const h = this.#queueHints.get(b.queueId);
       if (h !== undefined) {

@@ -21,7 +21,7 @@ import { buildRefFromUrl } from "./diff.js";
 import { ExecutorModel } from "./executor-model.js";
 import { JobWatch } from "./job-watch.js";
 import { BuildLedger } from "./ledger.js";
-import { QueueFollow } from "./queue-follow.js";
+import { QueueFollow, type QueueStart } from "./queue-follow.js";
 import { POLLER_DEFAULTS, type PollerClient, type PollerEvents, type PollerOptions, type PollerSettings } from "./types.js";
 
 export type { BuildEventMeta, PollerClient, PollerEvents, PollerOptions } from "./types.js";
@@ -221,9 +221,7 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
         await this.#tracker.reopen();
         listedNodes = true;
       }
-      const starts = await this.#queue.cycle();
-      await this.#tracker.want(starts.filter((s) => s.ours).map((s) => s.ref));
-      await this.#tracker.learn(starts.filter((s) => !s.ours).map((s) => s.ref));
+      await this.#started(await this.#queue.cycle());
       await this.#wantedBuilds();
       if (!listedNodes) await this.#reconcile(this.#forceNodes || this.#model.stale || now - this.#lastNodes >= this.#s.nodesRefreshMs);
       if (this.#tracker.pipelines > 0) await this.#flyweights();
@@ -253,9 +251,20 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
   async #reconcile(full: boolean): Promise<void> {
     if (full) return this.#fullListing();
     const counts = await this.#client.executorCounts();
-    const mine = this.#model.counts();
-    const expected = mine.busy + this.#queue.unplaced;
-    if (counts.total !== mine.total || counts.busy > expected) return this.#fullListing();
+    let mine = this.#model.counts();
+    let expected = mine.busy + this.#queue.unplaced;
+    const rise = counts.busy - expected;
+    if (counts.total === mine.total && rise > 0 && this.#queue.followedCount > 0 && this.#queue.followedCount <= 4 * rise + 8) {
+      // Our own triggers may have started since the queue snapshot: look them up (one small read
+      // each, owed anyway) before listing every node.
+      await this.#started(await this.#queue.lookUpFollowed());
+      mine = this.#model.counts();
+      expected = mine.busy + this.#queue.unplaced;
+    }
+    if (counts.total !== mine.total || counts.busy > expected) {
+      this.#log.debug({ busy: counts.busy, expected, total: counts.total, pictureTotal: mine.total }, "executor counts not explained by the picture: listing every node");
+      return this.#fullListing();
+    }
     let owed = expected - counts.busy;
     if (owed <= 0) return;
     const candidates = rankEndCandidates([...this.#tracker.tracked()].filter((t) => !t.pipeline && this.#model.agentOf(t.ref.url) !== null), Date.now());
@@ -266,7 +275,17 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
       i += batch.length;
       owed -= await this.#tracker.probe(batch);
     }
-    if (owed > 0) await this.#fullListing();
+    if (owed > 0) {
+      this.#log.debug({ owed, probed: i, candidates: candidates.length, tracked: this.#tracker.size, busy: counts.busy, expected, unplaced: this.#queue.unplaced, modelBusy: mine.busy }, "ended builds not found among the likeliest: listing every node");
+      await this.#fullListing();
+    }
+  }
+
+  /** Builds that started from queue items: ours pinned ones from the item alone, the others read. */
+  async #started(starts: readonly QueueStart[]): Promise<void> {
+    const ours = starts.filter((s) => s.ours && (s.item === null || !this.#tracker.startFromItem(s.ref, s.item)));
+    await this.#tracker.want(ours.map((s) => s.ref));
+    await this.#tracker.learn(starts.filter((s) => !s.ours).map((s) => s.ref));
   }
 
   async #fullListing(): Promise<void> {
@@ -341,10 +360,11 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
  * how far past), then by age. Jenkins' estimate is the mean of the job's last good builds.
  */
 export function rankEndCandidates(list: readonly Tracked[], now: number): Tracked[] {
-  const score = (t: Tracked): number => {
-    const elapsed = now - t.info.timestamp;
-    return t.info.estimatedDuration > 0 ? elapsed / t.info.estimatedDuration : elapsed / 3_600_000;
-  };
+  // A build without an estimate (its job has no history yet) is measured against the median
+  // estimate of the others, so that both kinds rank on one scale.
+  const known = list.map((t) => t.info.estimatedDuration).filter((e) => e > 0).sort((a, b) => a - b);
+  const fallback = known.length > 0 ? (known[Math.floor(known.length / 2)] ?? 60_000) : 60_000;
+  const score = (t: Tracked): number => (now - t.info.timestamp) / (t.info.estimatedDuration > 0 ? t.info.estimatedDuration : fallback);
   return [...list].sort((a, b) => score(b) - score(a));
 }
 

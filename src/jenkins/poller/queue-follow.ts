@@ -40,6 +40,13 @@ interface Lookup {
   attempts: number;
 }
 
+/** A build that started from a queue item; `item`: the LeftItem, when the look-up found one (not when the build was found by its queue id). */
+export interface QueueStart {
+  ref: BuildRef;
+  ours: boolean;
+  item: QueueItem | null;
+}
+
 /** A LeftItem whose executable is still null is read again this many cycles (Executor.java:380-396) before it is given up. */
 const MAX_LOOKUP_ATTEMPTS = 30;
 /** Items looked up per cycle at most. */
@@ -81,7 +88,7 @@ export class QueueFollow {
   }
 
   /** One cycle: the snapshot, then the items that left it; returns the builds that started (`ours`: a followed item's). */
-  async cycle(): Promise<{ ref: BuildRef; ours: boolean }[]> {
+  async cycle(): Promise<QueueStart[]> {
     const fetchNo = ++this.#fetches;
     const list = await this.#d.client.listQueue();
     const next = new Map(list.map((q) => [q.id, q]));
@@ -103,12 +110,27 @@ export class QueueFollow {
     return this.#lookUp();
   }
 
-  async #lookUp(): Promise<{ ref: BuildRef; ours: boolean }[]> {
+  /**
+   * Looks up the followed items not seen leaving yet (the sidecar's own triggers, which may
+   * have started since the snapshot): the poller asks when the executor counts are higher than
+   * its picture, before listing every node. Returns the builds that started.
+   */
+  async lookUpFollowed(): Promise<QueueStart[]> {
+    for (const [id, f] of this.#followed) if (!this.#lookups.has(id)) this.#lookups.set(id, { id, job: f.job, attempts: 0 });
+    return this.#lookUp();
+  }
+
+  /** Followed items whose start is not known yet. */
+  get followedCount(): number {
+    return this.#followed.size;
+  }
+
+  async #lookUp(): Promise<QueueStart[]> {
     // A foreign item whose build was already reported (seen on an executor) needs no look-up;
     // the sidecar's own items are always resolved, as the bridge waits for their start.
     for (const l of [...this.#lookups.values()]) if (!this.#followed.has(l.id) && this.#d.knownQueueId(l.id)) this.#drop(l.id);
     const batch = [...this.#lookups.values()].slice(0, MAX_LOOKUPS_PER_CYCLE);
-    const starts: { ref: BuildRef; ours: boolean }[] = [];
+    const starts: QueueStart[] = [];
     let unplaced = 0;
     const q = new PQueue({ concurrency: this.#d.concurrency });
     await q.addAll(
@@ -117,7 +139,7 @@ export class QueueFollow {
           const ours = this.#followed.has(l.id);
           const r = await this.#lookUpOne(l);
           if (r === "unplaced") unplaced++;
-          else if (r !== null) starts.push({ ref: r, ours });
+          else if (r !== null) starts.push({ ...r, ours });
         } catch (e) {
           this.#d.error(coerceError(e));
         }
@@ -127,14 +149,15 @@ export class QueueFollow {
     return starts;
   }
 
-  async #lookUpOne(l: Lookup): Promise<BuildRef | "unplaced" | null> {
+  async #lookUpOne(l: Lookup): Promise<{ ref: BuildRef; item: QueueItem | null } | "unplaced" | null> {
     const item = await this.#d.client.getQueueItem(l.id);
     const ours = this.#followed.has(l.id);
     if (item === null) {
       // Forgotten (5 minutes after it left): find the build through its queue id.
       const b = l.job === "" ? null : await this.#d.client.findBuildByQueueId(l.job, l.id);
       this.#drop(l.id);
-      if (b !== null) return buildRefFromUrl(b.url, b.number);
+      const ref = b === null ? null : buildRefFromUrl(b.url, b.number);
+      if (ref !== null) return { ref, item: null };
       if (ours) this.#d.gone(l.id, l.job);
       return null;
     }
@@ -164,7 +187,8 @@ export class QueueFollow {
       return this.#d.isPipeline(l.job) ? null : "unplaced";
     }
     this.#drop(l.id);
-    return buildRefFromUrl(item.executable.url, item.executable.number);
+    const ref = buildRefFromUrl(item.executable.url, item.executable.number);
+    return ref === null ? null : { ref, item };
   }
 
   #drop(id: number): void {

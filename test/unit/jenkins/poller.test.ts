@@ -157,6 +157,27 @@ void describe("JenkinsPoller", () => {
     assert.deepEqual(ev, ['started pipe#1 on "n2"', "finished pipe#1 SUCCESS"], "a Pipeline run has no builtOn: the caller's pin names its node");
   });
 
+  void it("a pinned build of the caller's starts from its queue item alone: no read of the build until it ends", async () => {
+    const c = master();
+    const p = new JenkinsPoller(c, { jobsRefreshMs: 60_000, nodesRefreshMs: 60_000 });
+    const ev = record(p);
+    await p.pollOnce();
+    c.take();
+    p.follow(5, "a", "n2");
+    const url = c.start("a", "n2", { queueId: 5, params: { ZUUL_UUID: "z" } });
+    c.items.set(5, qitem(5, "a", { state: "left", executable: { number: 1, url }, params: { ZUUL_UUID: "z" } }));
+    const started: Record<string, string>[] = [];
+    p.on("buildStarted", (b) => started.push(b.parameters));
+    await p.pollOnce();
+    assert.deepEqual(ev, ['started a#1 on "n2"']);
+    assert.deepEqual(started, [{ ZUUL_UUID: "z" }], "the item's parameters are the build's");
+    assert.deepEqual(c.take(), ["listQueue", "getQueueItem", "executorCounts"], "trigger, item, end: three reads a build");
+    c.finish(url);
+    await p.pollOnce();
+    assert.deepEqual(ev.at(-1), "finished a#1 SUCCESS");
+    assert.deepEqual(c.take(), ["listQueue", "executorCounts", "getBuildByUrl"]);
+  });
+
   void it("a foreign item seen queued is looked up once it leaves; an item cancelled yields nothing", async () => {
     const c = master();
     const p = new JenkinsPoller(c, { jobsRefreshMs: 60_000, nodesRefreshMs: 60_000 });
@@ -245,7 +266,7 @@ void describe("JenkinsPoller", () => {
     assert.deepEqual(health, ["true", "false overdue", "true", "false", "true"]);
   });
 
-  void it("ranks the builds likeliest to have ended first: past their estimate, then the oldest", () => {
+  void it("ranks the builds likeliest to have ended first: by elapsed time over the estimate (the median estimate for a build without one)", () => {
     const mk = (n: number, ts: number, est: number): Tracked => ({
       ref: { key: `a#${n}`, url: buildUrl("a", n), jobFullName: "a", number: n },
       info: { jobFullName: "a", number: n, url: buildUrl("a", n), building: true, result: null, duration: 0, estimatedDuration: est, timestamp: ts, builtOn: "n1", queueId: null, description: null, parameters: {}, done: false, node: "n1" },
@@ -253,8 +274,9 @@ void describe("JenkinsPoller", () => {
       endPublished: false,
       probes: 0,
     });
+    // now 1000: #2 at 1000/500 = 2, #4 at 1000/1000 (median of 500 and 1000... the upper one), #3 at 500/1000, #1 at 100/1000.
     const list = [mk(1, 900, 1000), mk(2, 0, 500), mk(3, 500, -1), mk(4, 0, -1)];
-    assert.deepEqual(rankEndCandidates(list, 1000).map((t) => t.ref.number), [2, 1, 4, 3]);
+    assert.deepEqual(rankEndCandidates(list, 1000).map((t) => t.ref.number), [2, 4, 3, 1]);
   });
 
   void it("start() polls on its interval, stop() waits for the cycle and leaves no timer; a throwing listener is contained", async () => {
