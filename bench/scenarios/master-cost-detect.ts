@@ -49,6 +49,8 @@ export async function measureDetection(o: {
   client: GearmanClient;
   sidecarAdmin: string;
   pollMs: number;
+  /** The sidecar's full node listing period (--nodes-refresh). */
+  nodesRefreshMs: number;
   note(m: string): void;
 }): Promise<Sample[]> {
   const { hooks } = o;
@@ -62,7 +64,10 @@ export async function measureDetection(o: {
     { figure: "detect: node added (in a /status group)", targetMs: onePoll, timeoutMs: 30_000, source: "status", at: 0, delay: null, check: (s) => s.groupOf.has("zz-new-node") },
     { figure: "detect: node removed", targetMs: onePoll, timeoutMs: 30_000, source: "status", at: 0, delay: null, check: (s) => !s.groupOf.has("node-0010") },
     // node-0011 has label-11 and label-12; relabelled to label-07 alone it joins node-0007's group.
-    { figure: "detect: node relabelled (in its new group)", targetMs: onePoll, timeoutMs: 30_000, source: "status", at: 0, delay: null, check: (s) => s.groupOf.get("node-0011") !== undefined && s.groupOf.get("node-0011") === s.groupOf.get("node-0007") },
+    // A relabel changes no executor count, so it is seen by the full node listing (--nodes-refresh,
+    // 30 s by default): it is made on its own, after the other node changes are seen, so that
+    // their listing does not see it too.
+    { figure: "detect: node relabelled (in its new group; by the node listing)", targetMs: o.nodesRefreshMs + onePoll, timeoutMs: o.nodesRefreshMs + 30_000, source: "status", at: 0, delay: null, check: (s) => s.groupOf.get("node-0011") !== undefined && s.groupOf.get("node-0011") === s.groupOf.get("node-0007") },
     { figure: "detect: node taken offline (in no group)", targetMs: onePoll, timeoutMs: 30_000, source: "status", at: 0, delay: null, check: (s) => !s.groupOf.has("node-0012") },
   ];
   const [newJob, delJob, label, disabled, param, newNode, delNode, relabel, offline] = probes as [Probe, Probe, Probe, Probe, Probe, Probe, Probe, Probe, Probe];
@@ -78,7 +83,6 @@ export async function measureDetection(o: {
   await change(param, () => hooks.setJobParameters("job-00004", params("NODE_NAME")));
   await change(newNode, () => hooks.addNode({ name: "zz-new-node", labels: ["label-00"], executors: 2 }));
   await change(delNode, () => hooks.removeNode("node-0010"));
-  await change(relabel, () => hooks.setNodeLabels("node-0011", ["label-07"]));
   await change(offline, () => hooks.setNodeOffline("node-0012", true, "bench"));
 
   // The renamed parameter: trigger job-00004 again and again until a build carries NODE_NAME.
@@ -98,15 +102,18 @@ export async function measureDetection(o: {
     }
   })();
 
-  const pending = (src: Probe["source"]): Probe[] => probes.filter((p) => p.source === src && p.delay === null && Date.now() - p.at < p.timeoutMs);
+  const pending = (src: Probe["source"]): Probe[] => probes.filter((p) => p.source === src && p.delay === null && (p.at === 0 || Date.now() - p.at < p.timeoutMs));
   while (pending("gearmand").length + pending("status").length > 0) {
+    if (relabel.at === 0 && [newNode, delNode, offline].every((p) => p.delay !== null || Date.now() - p.at >= p.timeoutMs)) {
+      await change(relabel, () => hooks.setNodeLabels("node-0011", ["label-07"]));
+    }
     const now = Date.now();
     const snap: Snapshot = { fns: new Map(), groupOf: new Map() };
     if (pending("gearmand").length > 0) for (const f of await o.admin.status()) snap.fns.set(f.name, f.workers);
     if (pending("status").length > 0) {
       for (const g of (await sidecarStatus(o.sidecarAdmin)).groups) for (const n of g.nodes) snap.groupOf.set(n, g.worker);
     }
-    for (const p of [...pending("gearmand"), ...pending("status")]) if (p.check(snap)) p.delay = now - p.at;
+    for (const p of [...pending("gearmand"), ...pending("status")]) if (p.at !== 0 && p.check(snap)) p.delay = now - p.at;
     await sleep(100);
   }
   await paramLoop;

@@ -34,13 +34,18 @@ export function durationMs(s: string): number {
 }
 
 /** The --poll-interval among the sidecar's flags (last wins), else the default 2 s. */
-export function pollIntervalOf(args: readonly string[], fallbackMs = 2_000): number {
+/** A duration flag's value among the sidecar's arguments, or the fallback (the sidecar's default). */
+export function durationFlagOf(args: readonly string[], flag: string, fallbackMs: number): number {
   let ms = fallbackMs;
   args.forEach((a, i) => {
-    if (a === "--poll-interval" && args[i + 1] !== undefined) ms = durationMs(args[i + 1] as string);
-    else if (a.startsWith("--poll-interval=")) ms = durationMs(a.slice("--poll-interval=".length));
+    if (a === flag && args[i + 1] !== undefined) ms = durationMs(args[i + 1] as string);
+    else if (a.startsWith(`${flag}=`)) ms = durationMs(a.slice(flag.length + 1));
   });
   return ms;
+}
+
+export function pollIntervalOf(args: readonly string[], fallbackMs = 2_000): number {
+  return durationFlagOf(args, "--poll-interval", fallbackMs);
 }
 
 interface Who {
@@ -109,7 +114,7 @@ async function measure(ctx: ScenarioContext, w: Who, win: Windows): Promise<{ sa
     if (w.detect) {
       const [client] = await connectClients(addr, 1);
       cleanup.add(() => client!.close());
-      samples.push(...(await measureDetection({ hooks, admin, client: client!, sidecarAdmin: sidecar.admin, pollMs: pollIntervalOf(w.args), note: (m) => ctx.note(m) })));
+      samples.push(...(await measureDetection({ hooks, admin, client: client!, sidecarAdmin: sidecar.admin, pollMs: pollIntervalOf(w.args), nodesRefreshMs: durationFlagOf(w.args, "--nodes-refresh", 30_000), note: (m) => ctx.note(m) })));
     }
     return { samples, startup: { who: w.who, phase: "start-up", ms: registerMs, report: startup }, phases: [idle, busy] };
   } finally {
