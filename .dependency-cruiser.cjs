@@ -1,4 +1,4 @@
-/* Layer rules of ../shared/DESIGN.md: imports point down only.
+/* Layer rules of docs/architecture.md "Layers": imports point down only.
    util <- gearman, jenkins, events <- bridge <- daemon <- cli; admin and simulator stand beside.
    The three adapters never import each other, and bridge imports only their index.ts. */
 /** @type {import('dependency-cruiser').IConfiguration} */

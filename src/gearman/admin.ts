@@ -1,4 +1,4 @@
-/** Admin text protocol client (spec/gearman.md §2): status, workers, cancel job, version. */
+/** Admin text protocol client (docs/contract.md "Admin status and workers"): status, workers, cancel job, version. */
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { formatAddress, type ServerAddress } from "./connection.js";

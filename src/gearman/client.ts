@@ -1,5 +1,5 @@
 /**
- * A Gearman client over several servers, like gear's Client (spec/gearman.md §1, §4):
+ * A Gearman client over several servers, like gear's Client (docs/contract.md "Client flow"):
  * round-robin submits, JOB_CREATED matched FIFO per connection, the next server on error.
  */
 import { pino, type Logger } from "pino";
@@ -25,7 +25,7 @@ export interface GearmanClientOptions {
 }
 
 export interface SubmitOptions {
-  /** Coalescing key; "" never coalesces (spec §3). @default "" */
+  /** Coalescing key; "" never coalesces (docs/contract.md "Coalescing by unique id"). @default "" */
   unique?: string;
   /** @default "normal" */
   priority?: "normal" | "high" | "low";
@@ -259,7 +259,7 @@ export class GearmanClient extends TypedEmitter<{ status: [{ server: string; sta
       case PacketType.WORK_COMPLETE:
       case PacketType.WORK_FAIL:
       case PacketType.WORK_EXCEPTION: {
-        // gearmand appends a NUL to a WORK_FAIL converted from WORK_EXCEPTION (spec §3).
+        // gearmand appends a NUL to a WORK_FAIL converted from WORK_EXCEPTION (docs/contract.md "WORK_EXCEPTION reaches Zuul as WORK_FAIL").
         const handle = p.args[0]!.toString("utf8").replace(/\0+$/, "");
         const set = cc.jobs.get(handle);
         if (!set) return;

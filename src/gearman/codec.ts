@@ -1,4 +1,4 @@
-/** Pure packet encoding/decoding (spec/gearman.md §1 "Framing"). No sockets here. */
+/** Pure packet encoding/decoding (docs/contract.md "Framing"). No sockets here. */
 import { ArgCount, HEADER_BYTES, Magic, packetTypeName, type MagicName, type PacketTypeNumber } from "./constants.js";
 import { GearmanProtocolError } from "./errors.js";
 

@@ -1,7 +1,7 @@
 /**
  * Incremental stream parsers. `PacketParser` frames binary packets (and, for the embedded
  * server, admin text lines) from chunks split anywhere; `AdminReplyParser` frames the
- * replies of the admin text protocol on the client side (spec/gearman.md §1, §2).
+ * replies of the admin text protocol on the client side (docs/contract.md "Framing", "Admin status and workers").
  */
 import { decodeBody, type Packet } from "./codec.js";
 import { DEFAULT_MAX_BODY_BYTES, HEADER_BYTES, isPacketType, Magic } from "./constants.js";

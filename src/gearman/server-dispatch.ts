@@ -1,6 +1,6 @@
 /**
  * Binary request dispatch of the embedded Gearman server: one packet in, replies out
- * (spec/gearman.md §1). Error codes and texts are the ones gearmand 1.1.20 sends.
+ * (docs/contract.md "The Gearman protocol"). Error codes and texts are the ones gearmand 1.1.20 sends.
  */
 import type { Packet } from "./codec.js";
 import { encode } from "./codec.js";
@@ -35,7 +35,7 @@ function assign(conn: ServerConn, job: Job, type: PacketTypeNumber): void {
   } else if (type === PacketType.GRAB_JOB_ALL && job.reducer !== "") {
     reply(conn, PacketType.JOB_ASSIGN_ALL, [job.handle, job.fn.name, job.unique, job.reducer, job.data]);
   } else {
-    // GRAB_JOB_ALL without a reducer gets JOB_ASSIGN_UNIQ, as in gearmand 1.1.20 (spec §1).
+    // GRAB_JOB_ALL without a reducer gets JOB_ASSIGN_UNIQ, as in gearmand 1.1.20 (docs/contract.md "Packet types").
     reply(conn, PacketType.JOB_ASSIGN_UNIQ, [job.handle, job.fn.name, job.unique, job.data]);
   }
 }

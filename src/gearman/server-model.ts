@@ -3,7 +3,7 @@
  * per-connection state the job logic needs. No sockets here (see server.ts).
  */
 
-/** Queue index of a job's priority; lower drains first (spec/gearman.md §3). */
+/** Queue index of a job's priority; lower drains first (docs/contract.md "Grab order"). */
 export const Priority = { HIGH: 0, NORMAL: 1, LOW: 2 } as const;
 export type Priority = (typeof Priority)[keyof typeof Priority];
 export const PRIORITIES: readonly Priority[] = [Priority.HIGH, Priority.NORMAL, Priority.LOW];
@@ -21,7 +21,7 @@ export interface ServerConn {
   sleeping: boolean;
   /** A NOOP went out since the last GRAB (gearmand's is_noop_sent). */
   noopSent: boolean;
-  /** Registered functions and their CAN_DO count (duplicates count, spec §3). */
+  /** Registered functions and their CAN_DO count (duplicates count: docs/contract.md "Duplicate CAN_DO counts twice"). */
   readonly registrations: Map<FunctionState, number>;
   /** Registration order, oldest first; grabs walk it from the end (newest first). */
   readonly grabOrder: FunctionState[];
@@ -87,7 +87,7 @@ export class FunctionState {
   readonly name: string;
   /** Indexed by Priority. Ignored jobs stay until a grab reaches them. */
   readonly queues: [Fifo<Job>, Fifo<Job>, Fifo<Job>] = [new Fifo(), new Fifo(), new Fifo()];
-  /** Jobs in `queues`, ignored ones included (the admin `status` counts them, spec §2). */
+  /** Jobs in `queues`, ignored ones included (the admin `status` counts them: docs/contract.md "Admin status and workers"). */
   queued = 0;
   running = 0;
   /** Registered connections with their CAN_DO count. */

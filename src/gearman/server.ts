@@ -1,7 +1,7 @@
 /**
  * A small embedded Gearman job server, so the demo and a single-box setup need no gearmand.
  * It behaves like gearmand 1.1.20 for what Zuul, gear and our client/worker use
- * (spec/gearman.md §1–§3): binary protocol and admin text protocol on one port.
+ * (docs/contract.md "The Gearman protocol", "gearmand semantics the sidecar relies on"): binary protocol and admin text protocol on one port.
  * Job logic lives in server-core.ts, packet dispatch in server-dispatch.ts, admin commands
  * in server-admin.ts.
  */
@@ -157,7 +157,7 @@ export class GearmanServer {
         const msg = e instanceof Error ? e.message : String(e);
         this.#log.debug({ conn: conn.id, err: msg }, "closing gearman connection after a protocol error");
         // gearmand answers a bad magic with ERROR INVALID_MAGIC; an unknown type or an
-        // oversized body just closes the socket (spec §1 "Framing").
+        // oversized body just closes the socket (docs/contract.md "Framing").
         if (msg.startsWith("bad gearman magic")) {
           socket.write(encode("RES", PacketType.ERROR, ["INVALID_MAGIC", "Request magic expected"]));
         }

@@ -1,7 +1,8 @@
 /**
- * A Gearman worker over several servers, one connection each (spec/gearman.md §1 "Worker
- * flow", §3). Registrations change by diff and never drop a function with a job running on
- * that connection; outstanding grabs + running jobs across all servers never exceed capacity.
+ * A Gearman worker over several servers, one connection each
+ * (docs/contract.md "Worker flow", "Packets"). Registrations change by diff and never drop a
+ * function with a job running on that connection; outstanding grabs + running jobs across all
+ * servers never exceed capacity.
  */
 import { pino, type Logger } from "pino";
 import { TypedEmitter } from "../util/emitter.js";
@@ -131,7 +132,7 @@ export class GearmanWorker extends TypedEmitter<WorkerEvents> {
   /**
    * Sets the desired functions. Each connection gets CAN_DO for added names and CANT_DO for
    * removed ones, except a name with a job running on that connection: its CANT_DO waits
-   * for the job to end (gearmand would requeue the job, spec §3). A job may still arrive for
+   * for the job to end (gearmand would requeue the job: docs/contract.md "CANT_DO and RESET_ABILITIES requeue a running job"). A job may still arrive for
    * a name just removed (a grab was in flight, or the name is still registered): callers
    * must cope.
    */

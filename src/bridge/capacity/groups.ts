@@ -1,5 +1,5 @@
 /**
- * Registration scales with label sets, not executors (DESIGN.md): nodes whose labels give the
+ * Registration scales with label sets, not executors (docs/contract.md "Connections and client ids"): nodes whose labels give the
  * same function set share one worker connection per Gearman server.
  *
  * When jobs or labels change, every group's function set may change. To send a small diff

@@ -86,7 +86,7 @@ void describe("PacketParser", () => {
   void it("throws GearmanProtocolError on bad magic, even before 12 bytes arrive", () => {
     assert.throws(() => parseAll([Buffer.from("\0REX\0\0\0\x06\0\0\0\0", "latin1")]), GearmanProtocolError);
     assert.throws(() => parseAll([Buffer.from("\0X", "latin1")]), GearmanProtocolError);
-    // spec §1: a non-NUL first byte is text; without a text handler it is a bad magic
+    // docs/contract.md "Framing": a non-NUL first byte is text; without a text handler it is a bad magic
     assert.throws(() => parseAll([Buffer.from("status\n")]), GearmanProtocolError);
   });
 
@@ -168,7 +168,7 @@ void describe("AdminReplyParser", () => {
   }
 
   void it("completes a multi-line reply on a '.' line, across chunk splits, in FIFO order", () => {
-    // spec §2: multi-line replies end with a line holding only "."; one-line replies are OK/ERR
+    // docs/contract.md "Admin status and workers": multi-line replies end with a line holding only "."; one-line replies are OK/ERR
     const text = "build:a\t1\t0\t2\nbuild:b\t0\t0\t1\n.\nOK 1.1.20+ds\n";
     const whole = collect(["multi", "single"], [text]);
     const split = collect(["multi", "single"], [...text]);

@@ -53,7 +53,7 @@ void describe("GearmanWorker registration diff", () => {
   });
 
   void it("defers CANT_DO for a function with a job running on that connection until the job ends", async () => {
-    // spec/gearman.md §3: CANT_DO mid-job makes gearmand requeue the job
+    // docs/contract.md "CANT_DO and RESET_ABILITIES requeue a running job": CANT_DO mid-job makes gearmand requeue the job
     const s = await fake();
     let given = false;
     s.onPacket = (c, p) => {
