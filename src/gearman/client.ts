@@ -5,7 +5,7 @@
 import { pino, type Logger } from "pino";
 import { TypedEmitter } from "../util/emitter.js";
 import { ClientJob } from "./client-job.js";
-import type { Packet } from "./codec.js";
+import { argAt, type Packet } from "./codec.js";
 import { GearmanConnection, type ConnectionStatus, type GearmanConnectionOptions, type ServerAddress } from "./connection.js";
 import { PacketType, type PacketTypeNumber } from "./constants.js";
 import { GearmanClosedError, GearmanConnectionError, GearmanServerError, GearmanTimeoutError } from "./errors.js";
@@ -59,7 +59,7 @@ interface ClientConn {
 
 const HANDLE_MEMORY = 10_000;
 
-const SUBMIT_TYPES: Record<string, PacketTypeNumber> = {
+const SUBMIT_TYPES: Record<`${NonNullable<SubmitOptions["priority"]>}:${"fg" | "bg"}`, PacketTypeNumber> = {
   "normal:fg": PacketType.SUBMIT_JOB,
   "normal:bg": PacketType.SUBMIT_JOB_BG,
   "high:fg": PacketType.SUBMIT_JOB_HIGH,
@@ -122,13 +122,13 @@ export class GearmanClient extends TypedEmitter<{ status: [{ server: string; sta
     if (this.#closing) throw new GearmanClosedError("gearman client is closed");
     const unique = opts.unique ?? "";
     const background = opts.background ?? false;
-    const type = SUBMIT_TYPES[`${opts.priority ?? "normal"}:${background ? "bg" : "fg"}`]!;
+    const type = SUBMIT_TYPES[`${opts.priority ?? "normal"}:${background ? "bg" : "fg"}`];
     const timeoutMs = opts.timeoutMs ?? 30_000;
     let lastErr: Error | undefined;
     for (const cc of this.#rotation()) {
       try {
         return await this.#request(cc, type, [fn, unique, data], timeoutMs, (p) => {
-          const job = new ClientJob({ handle: p.args[0]!.toString("utf8"), fn, unique, background, server: cc.server });
+          const job = new ClientJob({ handle: argAt(p, 0).toString("utf8"), fn, unique, background, server: cc.server });
           this.#rememberHandle(job.handle, cc);
           if (!background) {
             let set = cc.jobs.get(job.handle);
@@ -178,8 +178,8 @@ export class GearmanClient extends TypedEmitter<{ status: [{ server: string; sta
     this.#rr = n === 0 ? 0 : (this.#rr + 1) % n;
     const out: ClientConn[] = [];
     for (let i = 0; i < n; i++) {
-      const cc = this.#conns[(start + i) % n]!;
-      if (cc.conn.connected) out.push(cc);
+      const cc = this.#conns[(start + i) % n];
+      if (cc?.conn.connected === true) out.push(cc);
     }
     return out;
   }
@@ -260,7 +260,7 @@ export class GearmanClient extends TypedEmitter<{ status: [{ server: string; sta
       case PacketType.WORK_FAIL:
       case PacketType.WORK_EXCEPTION: {
         // gearmand appends a NUL to a WORK_FAIL converted from WORK_EXCEPTION (docs/contract.md "WORK_EXCEPTION reaches Zuul as WORK_FAIL").
-        const handle = p.args[0]!.toString("utf8").replace(/\0+$/, "");
+        const handle = argAt(p, 0).toString("utf8").replace(/\0+$/, "");
         const set = cc.jobs.get(handle);
         if (!set) return;
         let ended = false;

@@ -22,7 +22,7 @@ class ChunkQueue {
   byteAt(i: number): number {
     let idx = i + this.#head;
     for (const c of this.#chunks) {
-      if (idx < c.length) return c[idx]!;
+      if (idx < c.length) return c.readUInt8(idx);
       idx -= c.length;
     }
     throw new RangeError("ChunkQueue.byteAt past end");
@@ -61,7 +61,8 @@ class ChunkQueue {
     const out = Buffer.allocUnsafe(n);
     let off = 0;
     while (off < n) {
-      const c = this.#chunks[0]!;
+      const c = this.#chunks[0];
+      if (c === undefined) throw new RangeError("ChunkQueue.take past end");
       const avail = c.length - this.#head;
       const k = Math.min(avail, n - off);
       c.copy(out, off, this.#head, this.#head + k);

@@ -60,9 +60,9 @@ function maxQueue(core: ServerCore, args: string[]): string {
   // Only an existing function is affected; a new name is silently ignored, as gearmand does.
   if (f) {
     const v = nums.map((s) => Math.max(0, Number.parseInt(s, 10) || 0));
-    if (v.length === 0) f.maxQueue = [0, 0, 0];
-    else if (v.length < 3) f.maxQueue = [v[0]!, v[0]!, v[0]!];
-    else f.maxQueue = [v[0]!, v[1]!, v[2]!];
+    // One number sets every priority; three set HIGH, NORMAL and LOW.
+    const [first = 0, second = first, third = first] = v;
+    f.maxQueue = v.length < 3 ? [first, first, first] : [first, second, third];
   }
   return "OK\r\n";
 }

@@ -7,7 +7,7 @@
  * gearmand 1.1.20's gearman_server_job_take(); priority applies within one function.
  */
 import { createHash } from "node:crypto";
-import { encode } from "./codec.js";
+import { argAt, encode, type Packet } from "./codec.js";
 import { PacketType } from "./constants.js";
 import { FunctionState, PRIORITIES, type Job, type Priority, type ServerConn } from "./server-model.js";
 
@@ -171,8 +171,8 @@ export class ServerCore {
     conn.sleeping = false;
     conn.noopSent = false;
     for (let i = conn.grabOrder.length - 1; i >= 0; i--) {
-      const f = conn.grabOrder[i]!;
-      if (f.queued === 0) continue;
+      const f = conn.grabOrder[i];
+      if (f === undefined || f.queued === 0) continue;
       for (const p of PRIORITIES) {
         const q = f.queues[p];
         for (let job = q.shift(); job !== undefined; job = q.shift()) {
@@ -209,13 +209,14 @@ export class ServerCore {
    * A WORK_* packet; false when this connection does not own the job (the caller answers
    * ERROR JOB_NOT_FOUND, docs/contract.md "Only the owning connection may report").
    */
-  work(conn: ServerConn, type: WorkType, args: Buffer[]): boolean {
-    const handle = args[0]!.toString("utf8");
+  work(conn: ServerConn, type: WorkType, p: Packet): boolean {
+    const args = p.args;
+    const handle = argAt(p, 0).toString("utf8");
     const job = this.jobs.get(handle);
     if (!job || job.worker !== conn) return false;
     if (type === PacketType.WORK_STATUS) {
-      job.numerator = args[1]!.toString("latin1");
-      job.denominator = args[2]!.toString("latin1");
+      job.numerator = argAt(p, 1).toString("latin1");
+      job.denominator = argAt(p, 2).toString("latin1");
     }
     if (job.clients.size > 0) {
       if (type === PacketType.WORK_EXCEPTION) {

@@ -6,7 +6,7 @@
  */
 import { pino, type Logger } from "pino";
 import { TypedEmitter } from "../util/emitter.js";
-import type { Packet } from "./codec.js";
+import { argAt, type Packet } from "./codec.js";
 import { GearmanConnection, type ConnectionStatus, type GearmanConnectionOptions, type ServerAddress } from "./connection.js";
 import { PacketType } from "./constants.js";
 import { GearmanServerError } from "./errors.js";
@@ -305,11 +305,10 @@ export class GearmanWorker extends TypedEmitter<WorkerEvents> {
   #onAssign(cs: ConnState, p: Packet): void {
     cs.grabbing = false;
     cs.sleeping = false;
-    const a = p.args;
-    const handle = a[0]!.toString("utf8");
-    const fn = a[1]!.toString("utf8");
-    const unique = p.type === PacketType.JOB_ASSIGN ? "" : a[2]!.toString("utf8");
-    const data = Buffer.from(a[a.length - 1]!); // own the bytes, not a view of a big chunk
+    const handle = argAt(p, 0).toString("utf8");
+    const fn = argAt(p, 1).toString("utf8");
+    const unique = p.type === PacketType.JOB_ASSIGN ? "" : argAt(p, 2).toString("utf8");
+    const data = Buffer.from(argAt(p, p.args.length - 1)); // own the bytes, not a view of a big chunk
     const job = new WorkerJob({
       handle,
       functionName: fn,

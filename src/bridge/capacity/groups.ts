@@ -71,8 +71,9 @@ export function planGroups(
   const gWorker = new Map<number, number>();
   const usedW = new Set<number>();
   for (const p of pairs) {
-    if (gWorker.has(p.g) || usedW.has(p.w)) continue;
-    gWorker.set(p.g, oldNodes[p.w]!.id);
+    const old = oldNodes[p.w];
+    if (old === undefined || gWorker.has(p.g) || usedW.has(p.w)) continue;
+    gWorker.set(p.g, old.id);
     usedW.add(p.w);
   }
   let id = nextId;
