@@ -86,7 +86,7 @@ export class GearmanClient extends TypedEmitter<{ status: [{ server: string; sta
       const cc: ClientConn = { conn, server: conn.address, pending: [], jobs: new Map() };
       conn.on("status", (s, err) => this.#onStatus(cc, s, err));
       conn.on("packet", (p) => this.#onPacket(cc, p));
-      conn.on("error", (e) => this.#log.warn({ err: e.message }, "gearman client connection error"));
+      conn.on("error", (e) => this.#log.warn({ err: e }, "gearman client connection error"));
       return cc;
     });
   }
@@ -139,7 +139,7 @@ export class GearmanClient extends TypedEmitter<{ status: [{ server: string; sta
         });
       } catch (e) {
         lastErr = e as Error;
-        this.#log.warn({ server: cc.server, err: lastErr.message }, "submit failed; trying the next server");
+        this.#log.warn({ server: cc.server, err: lastErr }, "submit failed; trying the next server");
       }
     }
     throw lastErr ?? new GearmanConnectionError(`no gearman server connected (of ${this.#conns.length})`);
@@ -222,7 +222,7 @@ export class GearmanClient extends TypedEmitter<{ status: [{ server: string; sta
       if (this.#opts.clientId !== undefined) cc.conn.send(PacketType.SET_CLIENT_ID, [this.#opts.clientId]);
       if (this.#opts.exceptions) {
         cc.conn.send(PacketType.OPTION_REQ, ["exceptions"]);
-        cc.pending.push({ abandoned: false, onReply: () => undefined, onError: (e) => this.#log.warn({ err: e.message }, "OPTION_REQ exceptions refused") });
+        cc.pending.push({ abandoned: false, onReply: () => undefined, onError: (e) => this.#log.warn({ err: e }, "OPTION_REQ exceptions refused") });
       }
     } else if (status === "disconnected" || status === "closed") {
       const e =

@@ -7,6 +7,7 @@ import {
   GearmanServerError,
   PacketParser,
   PacketType,
+  PROTOCOL_ERROR,
   parseStatus,
   parseWorkers,
   type AdminReply,
@@ -80,6 +81,7 @@ void describe("PacketParser", () => {
   void it("throws GearmanProtocolError on a body over maxBodyBytes, from the header alone", () => {
     const b = encode("RES", PacketType.WORK_DATA, ["H:1", Buffer.alloc(2000)]);
     assert.throws(() => parseAll([b.subarray(0, 12)], { max: 1024 }), GearmanProtocolError);
+    assert.throws(() => parseAll([b.subarray(0, 12)], { max: 1024 }), { kind: PROTOCOL_ERROR.tooLarge });
     assert.equal(parseAll([b], { max: 2048 }).length, 1);
   });
 
@@ -88,6 +90,10 @@ void describe("PacketParser", () => {
     assert.throws(() => parseAll([Buffer.from("\0X", "latin1")]), GearmanProtocolError);
     // docs/contract.md "Framing": a non-NUL first byte is text; without a text handler it is a bad magic
     assert.throws(() => parseAll([Buffer.from("status\n")]), GearmanProtocolError);
+    // The kind, not the message, tells the embedded server to answer ERROR INVALID_MAGIC.
+    for (const bytes of ["\0REX\0\0\0\x06\0\0\0\0", "\0X", "status\n"]) {
+      assert.throws(() => parseAll([Buffer.from(bytes, "latin1")]), { kind: PROTOCOL_ERROR.badMagic });
+    }
   });
 
   void it("throws GearmanProtocolError on an unknown type (5, 43)", () => {
@@ -96,6 +102,7 @@ void describe("PacketParser", () => {
       Buffer.from("\0RES", "latin1").copy(h);
       h.writeUInt32BE(t, 4);
       assert.throws(() => parseAll([h]), GearmanProtocolError);
+      assert.throws(() => parseAll([h]), { kind: PROTOCOL_ERROR.unknownType });
     }
   });
 

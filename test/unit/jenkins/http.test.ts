@@ -113,6 +113,8 @@ void describe("request core", () => {
     assert.ok(e instanceof JenkinsTimeoutError);
     assert.equal(e.timeoutMs, 80);
     assert.match(e.message, /no answer from Jenkins within 80 ms \(retried 1 times\)/);
+    // The message names the user's keys, not the client's option.
+    assert.match(e.message, /--jenkins-timeout, jenkins\.timeout/);
     assert.equal(s.requests.length, 2);
   });
 
