@@ -9,22 +9,24 @@
  * or change otherwise, and every `nodesRefreshMs`, bring the full node listing. Jobs: a
  * names-only listing every `jobsRefreshMs`, the details listing every `jobDetailsRefreshMs`
  * (with nextBuildNumber, the safety net for builds that came and went unseen). No request
- * lists a build field of every job.
+ * lists a build field of every job. The executor picture is kept true in reconcile.ts.
  */
 import type { Logger } from "pino";
 import pino from "pino";
 
 import { coerceError, TypedEmitter } from "../../util/index.js";
 import type { JobDetails, JobInfo, NodeInfo, QueueItem, ReportedBuild } from "../types.js";
-import { BuildTracker, type Tracked } from "./build-tracker.js";
+import { BuildTracker } from "./build-tracker.js";
 import { buildRefFromUrl } from "./diff.js";
 import { ExecutorModel } from "./executor-model.js";
 import { JobWatch } from "./job-watch.js";
 import { BuildLedger } from "./ledger.js";
 import { QueueFollow } from "./queue-follow.js";
+import { checkFlyweights, fullListing, reconcile, type PictureDeps } from "./reconcile.js";
 import { POLLER_DEFAULTS, type PollerClient, type PollerEvents, type PollerOptions, type PollerSettings } from "./types.js";
 
 export type { BuildEventMeta, PollerClient, PollerEvents, PollerOptions } from "./types.js";
+export { rankEndCandidates } from "./reconcile.js";
 
 export class JenkinsPoller extends TypedEmitter<PollerEvents> {
   readonly #client: PollerClient;
@@ -38,6 +40,8 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
   /** Queue ids of builds reported, to skip looking their items up. */
   readonly #queueIds = new Set<number>();
   readonly #wanted = new Map<string, string>();
+  /** What reconcile.ts needs of the poller's parts. */
+  readonly #picture: PictureDeps;
   #lastNames = 0;
   #lastDetails = 0;
   #lastNodes = 0;
@@ -98,6 +102,20 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
       detailsTtlMs: this.#s.jobDetailsTtlMs,
       now: () => Date.now(),
     });
+    this.#picture = {
+      client,
+      model: this.#model,
+      tracker: this.#tracker,
+      unplaced: () => this.#queue.unplaced,
+      listNodes: async () => {
+        const nodes = await client.listNodes();
+        this.#lastNodes = Date.now();
+        this.#forceNodes = false;
+        return nodes;
+      },
+      emitNodes: () => this.#emitNodes(),
+      fullListing: () => fullListing(this.#picture),
+    };
     this.#queue = new QueueFollow({
       client,
       knownQueueId: (id) => this.#queueIds.has(id),
@@ -216,7 +234,7 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
         // ledger says was running when the last process stopped.
         await this.#jobs.refreshDetails();
         this.#lastDetails = this.#lastNames = now;
-        await this.#fullListing();
+        await fullListing(this.#picture);
         this.#tracker.endFirstListing();
         await this.#tracker.reopen();
         listedNodes = true;
@@ -225,8 +243,8 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
       await this.#tracker.want(starts.filter((s) => s.ours).map((s) => s.ref));
       await this.#tracker.learn(starts.filter((s) => !s.ours).map((s) => s.ref));
       await this.#wantedBuilds();
-      if (!listedNodes) await this.#reconcile(this.#forceNodes || this.#model.stale || now - this.#lastNodes >= this.#s.nodesRefreshMs);
-      if (this.#tracker.pipelines > 0) await this.#flyweights();
+      if (!listedNodes) await reconcile(this.#picture, this.#forceNodes || this.#model.stale || now - this.#lastNodes >= this.#s.nodesRefreshMs);
+      if (this.#tracker.pipelines > 0) await checkFlyweights(this.#picture);
       if (now - this.#lastDetails >= this.#s.jobDetailsRefreshMs) {
         this.#lastDetails = this.#lastNames = now;
         await this.#jobs.refreshDetails();
@@ -246,64 +264,9 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
     this.safeEmit("cycle", { ms: Math.round(performance.now() - t0), requests: this.#client.requestCount - r0 });
   }
 
-  /**
-   * The executor counts against the picture: equal, nothing to do; lower, some builds ended
-   * (read the likeliest until the fall is explained); anything else, list every node.
-   */
-  async #reconcile(full: boolean): Promise<void> {
-    if (full) return this.#fullListing();
-    const counts = await this.#client.executorCounts();
-    const mine = this.#model.counts();
-    const expected = mine.busy + this.#queue.unplaced;
-    if (counts.total !== mine.total || counts.busy > expected) return this.#fullListing();
-    let owed = expected - counts.busy;
-    if (owed <= 0) return;
-    const candidates = rankEndCandidates([...this.#tracker.tracked()].filter((t) => !t.pipeline && this.#model.agentOf(t.ref.url) !== null), Date.now());
-    const budget = Math.max(8, 3 * owed);
-    let i = 0;
-    while (owed > 0 && i < candidates.length && i < budget) {
-      const batch = candidates.slice(i, i + owed + 1);
-      i += batch.length;
-      owed -= await this.#tracker.probe(batch);
-    }
-    if (owed > 0) await this.#fullListing();
-  }
-
-  async #fullListing(): Promise<void> {
-    const nodes = await this.#client.listNodes();
-    this.#lastNodes = Date.now();
-    this.#forceNodes = false;
-    this.#model.replace(nodes);
-    // Builds the listing shows that nobody reported: they started unseen.
-    const onExecutors = [...this.#model.builds().keys()].flatMap((url) => {
-      const ref = buildRefFromUrl(url);
-      return ref !== null && !this.#tracker.has(ref.key) ? [ref] : [];
-    });
-    await this.#tracker.learn(onExecutors);
-    // The node picture goes out after the new builds (a listener counting free executors knows
-    // which busy executor runs which build) and before the ends: a build whose agent was lost
-    // is failed as lost before its FAILURE is seen.
-    this.#emitNodes();
-    // Builds reported running that no executor holds: they may have ended.
-    const gone = [...this.#tracker.tracked()].filter((t) => this.#model.holderOf(t.ref.url) === null);
-    if (gone.length > 0) await this.#tracker.probe(gone);
-  }
-
   #emitNodes(): void {
     const d = this.#model.takeChanges();
     if (d !== null) this.safeEmit("nodes", { all: [...this.#model.nodes.values()], ...d });
-  }
-
-  /** Pipeline runs hold a flyweight on the built-in node: one small read says which are still there. */
-  async #flyweights(): Promise<void> {
-    const held = new Set((await this.#client.builtInOneOffBuilds()).map((b) => b.url));
-    const gone = [...this.#tracker.tracked()].filter((t) => t.pipeline && !held.has(t.ref.url) && this.#model.agentOf(t.ref.url) === null);
-    if (gone.length > 0) await this.#tracker.probe(gone);
-    const fresh = [...held].flatMap((url) => {
-      const ref = buildRefFromUrl(url);
-      return ref !== null && !this.#tracker.has(ref.key) ? [ref] : [];
-    });
-    if (fresh.length > 0) await this.#tracker.learn(fresh);
   }
 
   async #wantedBuilds(): Promise<void> {
@@ -334,18 +297,6 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
   protected override onListenerError(event: string, error: unknown): void {
     this.#log.error({ event, err: coerceError(error) }, "poller listener threw; ignored");
   }
-}
-
-/**
- * Running builds by how likely they are to have ended: past their estimated duration first (by
- * how far past), then by age. Jenkins' estimate is the mean of the job's last good builds.
- */
-export function rankEndCandidates(list: readonly Tracked[], now: number): Tracked[] {
-  const score = (t: Tracked): number => {
-    const elapsed = now - t.info.timestamp;
-    return t.info.estimatedDuration > 0 ? elapsed / t.info.estimatedDuration : elapsed / 3_600_000;
-  };
-  return [...list].sort((a, b) => score(b) - score(a));
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
