@@ -9,31 +9,9 @@
 import { createHash } from "node:crypto";
 import { argAt, encode, type Packet } from "./codec.js";
 import { PacketType } from "./constants.js";
-import { FunctionState, PRIORITIES, type Job, type Priority, type ServerConn } from "./server-model.js";
-
-/** Longest unique id gearmand accepts (GEARMAN_MAX_UNIQUE_SIZE). */
-export const MAX_UNIQUE_BYTES = 64;
+import { FunctionState, MAX_UNIQUE_BYTES, PRIORITIES, type Job, type ServerConn, type SubmitRequest, type SubmitResult, type WorkType } from "./server-model.js";
 
 const NOOP = encode("RES", PacketType.NOOP);
-
-export type SubmitResult = { handle: string } | { error: { code: string; text: string } };
-
-export interface SubmitRequest {
-  fn: string;
-  unique: string;
-  data: Buffer;
-  priority: Priority;
-  background: boolean;
-  reducer?: string;
-}
-
-export type WorkType =
-  | typeof PacketType.WORK_DATA
-  | typeof PacketType.WORK_WARNING
-  | typeof PacketType.WORK_STATUS
-  | typeof PacketType.WORK_COMPLETE
-  | typeof PacketType.WORK_FAIL
-  | typeof PacketType.WORK_EXCEPTION;
 
 export class ServerCore {
   readonly functions = new Map<string, FunctionState>();

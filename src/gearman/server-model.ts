@@ -3,6 +3,11 @@
  * per-connection state the job logic needs. No sockets here (see server.ts).
  */
 
+import type { PacketType } from "./constants.js";
+
+/** Longest unique id gearmand accepts (GEARMAN_MAX_UNIQUE_SIZE). */
+export const MAX_UNIQUE_BYTES = 64;
+
 /** Queue index of a job's priority; lower drains first (docs/contract.md "Grab order"). */
 export const Priority = { HIGH: 0, NORMAL: 1, LOW: 2 } as const;
 export type Priority = (typeof Priority)[keyof typeof Priority];
@@ -101,3 +106,23 @@ export class FunctionState {
     this.name = name;
   }
 }
+
+export type SubmitResult = { handle: string } | { error: { code: string; text: string } };
+
+export interface SubmitRequest {
+  fn: string;
+  unique: string;
+  data: Buffer;
+  priority: Priority;
+  background: boolean;
+  reducer?: string;
+}
+
+/** The WORK_* packets a worker sends and the server relays. */
+export type WorkType =
+  | typeof PacketType.WORK_DATA
+  | typeof PacketType.WORK_WARNING
+  | typeof PacketType.WORK_STATUS
+  | typeof PacketType.WORK_COMPLETE
+  | typeof PacketType.WORK_FAIL
+  | typeof PacketType.WORK_EXCEPTION;
