@@ -9,7 +9,7 @@ import { pino, type Logger } from "pino";
 import { Backoff, type BackoffOptions } from "../util/backoff.js";
 import { delay } from "../util/deferred.js";
 import { TypedEmitter } from "../util/emitter.js";
-import { coerceError } from "../util/errors.js";
+import { coerceError, describeError } from "../util/errors.js";
 import { encode, type Packet } from "./codec.js";
 import { PacketType, type PacketTypeNumber } from "./constants.js";
 import { GearmanConnectionError, GearmanError, GearmanTimeoutError } from "./errors.js";
@@ -166,7 +166,8 @@ export class GearmanConnection extends TypedEmitter<ConnectionEvents> {
       if (signal.aborted) return;
       this.safeEmit("status", "disconnected", err);
       const wait = this.#backoff.next();
-      this.#log.warn({ err }, `gearman connection lost; reconnecting in ${wait} ms`);
+      // describeError, not the object: one line that says each cause once (the ops log test pins it).
+      this.#log.warn({ err: describeError(err) }, `gearman connection lost; reconnecting in ${wait} ms`);
       try {
         await delay(wait, signal);
       } catch {
