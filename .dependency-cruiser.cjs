@@ -1,6 +1,7 @@
-/* Layer rules of ../shared/DESIGN.md: imports point down only.
-   util <- gearman, jenkins, events <- bridge <- daemon <- cli; admin and simulator stand beside.
-   The three adapters never import each other, and bridge imports only their index.ts. */
+/* Layer rules of docs/architecture.md "Layers": imports point down only.
+   util <- gearman, jenkins, events <- bridge <- daemon <- cli; admin, config, simulator and preflight stand beside.
+   The three adapters never import each other, and bridge imports only their index.ts; config imports
+   only util, and admin only util and the bridge's exported types. */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -27,6 +28,15 @@ module.exports = {
       from: { path: "^src/preflight/" }, to: { path: "^(node:)?(net|http|https|tls|dgram|fs|fs/promises|child_process)$|^zeromq$", dependencyTypes: ["core", "npm"] } },
     { name: "only-cli-imports-preflight", severity: "error",
       from: { path: "^src/(?!cli|preflight/)" }, to: { path: "^src/preflight/" } },
+    { name: "config-uses-util-only", severity: "error",
+      comment: "config/ turns files, environment and flags into a frozen Config: it may import util/ and npm packages, nothing of the domain",
+      from: { path: "^src/config/" }, to: { path: "^src/", pathNot: "^src/(config|util)/" } },
+    { name: "admin-uses-util-and-bridge-index", severity: "error",
+      comment: "admin/ serves what the daemon hands it: util/, and the bridge's exported status types (docs/architecture.md \"Status\"); no adapter, no config",
+      from: { path: "^src/admin/" }, to: { path: "^src/", pathNot: "^src/(admin/|util/|bridge/index\\.ts$)" } },
+    { name: "admin-imports-bridge-types-only", severity: "error",
+      comment: "admin/ reads the bridge's types; the objects come from the daemon",
+      from: { path: "^src/admin/" }, to: { path: "^src/bridge/index\\.ts$", dependencyTypesNot: ["type-only"] } },
     { name: "nothing-imports-cli", severity: "error",
       from: { pathNot: "^src/cli" }, to: { path: "^src/cli" } },
     { name: "adapters-and-bridge-do-not-import-daemon", severity: "error",

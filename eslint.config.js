@@ -22,6 +22,8 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/require-await": "off",
       "@typescript-eslint/only-throw-error": "error",
+      // A non-null assertion hides the case the type says can happen: check, narrow, or throw a typed error.
+      "@typescript-eslint/no-non-null-assertion": "error",
       "no-console": "error",
     },
   },

@@ -8,11 +8,12 @@ import { join, parse } from "node:path";
 
 import type { Logger } from "pino";
 
-import { AdminServer, CycleGauges, Metrics, watchBridge, watchPublisher, watchWorker, type AdminHandlers } from "./admin/index.js";
-import { Bridge, resolveMasterName, type DrainStatus, type GearmanAdminPort, type ReadyStatus, type SidecarStatus } from "./bridge/index.js";
-import { curveKeys, tlsConnectionOptions, type Config } from "./config/index.js";
+import { AdminServer, CycleGauges, Metrics, watchBridge, watchPublisher, type AdminHandlers } from "./admin/index.js";
+import { Bridge, resolveMasterName, type DrainStatus, type ReadyStatus, type SidecarStatus } from "./bridge/index.js";
+import { curveKeys, type Config } from "./config/index.js";
+import { configuredServers, gearmanAdminPort, workerFactory } from "./daemon-gearman.js";
 import { EventPublisher } from "./events/index.js";
-import { formatAddress, GearmanAdmin, GearmanServer, GearmanWorker, type ServerAddress } from "./gearman/index.js";
+import { formatAddress, GearmanServer, type ServerAddress } from "./gearman/index.js";
 import { BuildLedger, JenkinsClient, JenkinsPoller } from "./jenkins/index.js";
 import { JournalFile, Releasers, delay } from "./util/index.js";
 import { packageVersion } from "./util/version.js";
@@ -138,10 +139,7 @@ export class Daemon {
       this.#servers = [{ host: addr.host, port: addr.port }];
       return;
     }
-    this.#servers = c.gearman.servers.map((s) => {
-      const tls = tlsConnectionOptions(s.tls);
-      return tls ? { host: s.host, port: s.port, tls } : { host: s.host, port: s.port };
-    });
+    this.#servers = configuredServers(c.gearman);
   }
 
   #learnMasterName(): Promise<string> {
@@ -173,7 +171,6 @@ export class Daemon {
 
   #makeBridge(poller: JenkinsPoller): Bridge {
     const c = this.config;
-    const conn = this.#o.gearmanConnection ?? {};
     const bridge = new Bridge({
       masterName: this.#master,
       ...(c.gearman.clientIdPrefix !== null ? { clientIdPrefix: c.gearman.clientIdPrefix } : {}),
@@ -182,39 +179,14 @@ export class Daemon {
       stateFile: c.stateFile,
       rootUrl: c.jenkins.url,
       events: this.#publisher,
-      admin: this.#adminPort(),
+      admin: gearmanAdminPort(this.#servers),
       buildStartTimeoutMs: c.buildStartTimeoutMs,
       outageHoldMs: c.outageHoldMs,
       logger: this.#log,
-      createWorker: (clientId, o) => {
-        // A group worker (no job bound) grabs only what the bridge budgets; the management worker by its capacity.
-        const grabBudget = o.capacity === Number.POSITIVE_INFINITY ? 0 : null;
-        const w = new GearmanWorker({ clientId, servers: this.#servers, capacity: o.capacity, grabBudget, connection: conn, logger: this.#log.child({ worker: clientId }) });
-        watchWorker(this.metrics, w);
-        w.on("error", (e) => this.#log.warn({ err: e, worker: clientId }, "gearman worker error"));
-        return w;
-      },
+      createWorker: workerFactory({ servers: this.#servers, connection: this.#o.gearmanConnection ?? {}, metrics: this.metrics, logger: this.#log }),
     });
     watchBridge(this.metrics, bridge);
     return bridge;
-  }
-
-  /** The admin `workers` command on each server, for the master-name check (a connection per question). */
-  #adminPort(): GearmanAdminPort {
-    const byName = new Map(this.#servers.map((s) => [formatAddress(s), s]));
-    return {
-      servers: [...byName.keys()],
-      workers: async (server) => {
-        const addr = byName.get(server);
-        if (addr === undefined) return [];
-        const admin = new GearmanAdmin(addr, { timeoutMs: 5000 });
-        try {
-          return await admin.workers();
-        } finally {
-          await admin.close();
-        }
-      },
-    };
   }
 
   async #startAdmin(): Promise<void> {

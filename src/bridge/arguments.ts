@@ -1,6 +1,6 @@
 /**
  * Zuul's job arguments -> Jenkins build parameters, as the plugin decoded them
- * (spec/zuul-nodepool-contract.md §2: Gson Map<String,String>; numbers and booleans become
+ * (docs/contract.md "Arguments": Gson Map<String,String>; numbers and booleans become
  * strings; nested objects or arrays are an error reported as WORK_EXCEPTION).
  */
 import { BadArgumentsError } from "./errors.js";
@@ -47,7 +47,7 @@ export function parseArguments(data: Buffer): Record<string, string> {
   return out;
 }
 
-/** OFFLINE_NODE_WHEN_COMPLETE counts as true for 1, true, True, TRUE (contract §5). */
+/** OFFLINE_NODE_WHEN_COMPLETE counts as true for 1, true, True, TRUE (docs/contract.md "OFFLINE_NODE_WHEN_COMPLETE"). */
 export function wantsOfflineWhenComplete(params: Record<string, string>): boolean {
   const v = params["OFFLINE_NODE_WHEN_COMPLETE"];
   return v === "1" || v === "true" || v === "True" || v === "TRUE";

@@ -12,12 +12,11 @@ import { Capacity, type PauseReason } from "./capacity/capacity.js";
 import type { BridgeContext, BridgeSettings } from "./context.js";
 import { Drain } from "./drain.js";
 import { Following } from "./following.js";
-import { setDescriptionFunction, stopFunction } from "./functions.js";
 import { Intake } from "./intake.js";
 import { Management } from "./management.js";
-import { NameGuard } from "./name-guard.js";
+import { ManagementWorker } from "./management-worker.js";
 import type { Outcome } from "./outcome.js";
-import type { EventSinkPort, GearmanAdminPort, JenkinsPort, PollerPort, WorkerFactory, WorkerPort } from "./ports.js";
+import type { EventSinkPort, GearmanAdminPort, JenkinsPort, PollerPort, WorkerFactory } from "./ports.js";
 import { readiness } from "./readiness.js";
 import { EventRelay } from "./relay/relay.js";
 import { Reporting } from "./reporting.js";
@@ -70,9 +69,6 @@ export type BridgeEvents = {
 /** How long a record restored from the state file counts as in flight, waiting for gearmand to hand its job back. */
 const ADOPTION_WAIT_MS = 120_000;
 
-/** How often the master-name check runs while another worker holds the name. */
-const NAME_RECHECK_MS = 30_000;
-
 export class Bridge extends TypedEmitter<BridgeEvents> {
   readonly capacity: Capacity;
   readonly runs: RunTable;
@@ -89,11 +85,7 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
   readonly #management: Management;
   readonly #tombstones: Tombstones;
   readonly #orphans: Orphans;
-  readonly #guard: NameGuard;
-  readonly #managerId: string;
-  #mgmtWorker: WorkerPort | null = null;
-  #mgmtRegistered = false;
-  #nameCheckedAt = 0;
+  readonly #mgmt: ManagementWorker;
   #jenkinsHealthy = true;
   #errors: { at: number; message: string }[] = [];
   readonly #unpinnable = new Set<string>();
@@ -104,7 +96,6 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
     this.#log = o.logger.child({ component: "bridge" });
     const now = o.now ?? Date.now;
     const prefix = o.clientIdPrefix ?? o.masterName;
-    this.#managerId = `${prefix}_manager-${Math.random().toString(36).slice(2, 8)}`;
     this.#store = new StateStore(o.stateFile);
     this.runs = new RunTable(this.#store, this.#log);
     this.capacity = new Capacity({
@@ -155,7 +146,17 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
       onPublished: (t) => this.safeEmit("published", t),
     });
     this.#orphans = new Orphans(this.runs, this.#log);
-    this.#guard = new NameGuard({ admin: o.admin ?? null, master: o.masterName, ownClientId: this.#managerId, logger: this.#log });
+    this.#mgmt = new ManagementWorker({
+      masterName: o.masterName,
+      clientIdPrefix: prefix,
+      createWorker: o.createWorker,
+      capacity: o.managementCapacity ?? 4,
+      admin: o.admin ?? null,
+      onJob: (job) => this.#management.onJob(job),
+      logger: this.#log,
+      now,
+      signal: this.#abort.signal,
+    });
   }
 
   /** Loads the state file, follows the poller, opens the management worker. Call before the poller starts. */
@@ -169,11 +170,7 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
       this.#log.info({ builds: this.#store.size }, "in-flight builds restored from the state file; they are adopted when gearmand hands their jobs back");
     }
     this.#follow(this.#o.poller);
-    const w = this.#o.createWorker(this.#managerId, { capacity: this.#o.managementCapacity ?? 4 });
-    w.on("job", (job) => this.#management.onJob(job));
-    w.start();
-    this.#mgmtWorker = w;
-    await this.#registerManagement();
+    await this.#mgmt.start();
     this.capacity.start();
   }
 
@@ -208,32 +205,7 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
     await this.#following.onCycle();
     for (const unique of this.#orphans.sweep(this.#ctx.now(), this.#o.orphanTtlMs ?? 12 * 3600_000)) this.capacity.unexpect(unique);
     this.drain.update(this.#inFlight());
-    if (this.#guard.conflicts.length > 0 && this.#ctx.now() - this.#nameCheckedAt >= NAME_RECHECK_MS) await this.#registerManagement();
-  }
-
-  /** Registers stop:/set_description: unless another worker holds the master name; checks once more after registering. */
-  async #registerManagement(): Promise<void> {
-    const w = this.#mgmtWorker;
-    if (w === null) return;
-    this.#nameCheckedAt = this.#ctx.now();
-    const before = await this.#guard.check(false);
-    if (before.length > 0) return;
-    w.setFunctions([stopFunction(this.#o.masterName), setDescriptionFunction(this.#o.masterName)]);
-    this.#mgmtRegistered = true;
-    // Two sidecars starting at once both found the name free: the later client id withdraws.
-    setTimeout(() => {
-      if (this.#abort.signal.aborted) return;
-      this.#guard
-        .check(true)
-        .then((after) => {
-          if (after.length > 0 && this.#mgmtRegistered) {
-            w.setFunctions([]);
-            this.#mgmtRegistered = false;
-            this.#nameCheckedAt = this.#ctx.now();
-          }
-        })
-        .catch(() => undefined);
-    }, 2000).unref();
+    await this.#mgmt.onCycle();
   }
 
   /** Jenkins stopped (or started) answering: no grabs while it does not; jobs in flight are kept. */
@@ -251,7 +223,6 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
     }
   }
 
-  /** Drains (see Drain); `persist: false` for a shutdown's drain, which the next start does not inherit. */
   /**
    * Builds of ours not reported yet: the runs, and records not yet taken back after a restart
    * (for their first two minutes; after that gearmand lost their jobs, and they are orphans).
@@ -260,6 +231,7 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
     return this.runs.size + this.#orphans.list(this.#ctx.now(), 0).filter((o) => o.unownedMs < ADOPTION_WAIT_MS).length;
   }
 
+  /** Drains (see Drain); `persist: false` for a shutdown's drain, which the next start does not inherit. */
   async startDrain(o: { quietDown: boolean; persist?: boolean }): Promise<DrainStatus> {
     await this.drain.drain(o, this.#inFlight(), () => this.#following.cancelNotStarted("the master is draining with quiet-down; the build never started"));
     return this.drainStatus();
@@ -287,11 +259,11 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
       eventsPending: this.relay.pending,
       poller: this.#o.poller,
       capacity: this.capacity,
-      management: this.#mgmtWorker?.serverStatus() ?? [],
+      management: this.#mgmt.serverStatus(),
       orphans: this.#orphans.list(this.#ctx.now(), ADOPTION_WAIT_MS),
       awaitingAdoption: this.#inFlight() - this.runs.size,
       unpinnable: [...this.#unpinnable],
-      conflicts: this.#guard.conflicts,
+      conflicts: this.#mgmt.conflicts,
       eventsNotRepublished: this.relay.skipped,
       jenkinsHealthy: this.#jenkinsHealthy,
       errors: this.#errors.slice(-20),
@@ -306,7 +278,7 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
   async close(): Promise<void> {
     this.#abort.abort();
     await this.capacity.close();
-    await this.#mgmtWorker?.close();
+    await this.#mgmt.close();
     // Closing the workers ends jobs, whose state-file deletes are fired without waiting.
     await this.#store.settled();
   }

@@ -1,6 +1,6 @@
 /**
  * Which Gearman functions a node registers: the Gearman plugin's rules, exactly
- * (spec/zuul-nodepool-contract.md §1, GP ExecutorWorkerThread.registerJobs after 6961c9d / 67f6b23).
+ * (docs/contract.md "The plugin's rules", GP ExecutorWorkerThread.registerJobs after 6961c9d / 67f6b23).
  *
  * - An offline or temporarily offline node registers nothing.
  * - Disabled jobs register nothing.

@@ -1,5 +1,5 @@
 /**
- * The name Zuul knows this master by (issue 15 §5): it routes stop:NAME and set_description:NAME
+ * The name Zuul knows this master by (docs/architecture.md "Master name"): it routes stop:NAME and set_description:NAME
  * to the sidecar that reported `manager: NAME`, so the name must be unique per master. Given
  * by --master-name, or else the host of the root URL Jenkins itself reports (its configured
  * "Jenkins URL", exported as `url` on /api/json: Jenkins.java:2469-2475), which the plugin's

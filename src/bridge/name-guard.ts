@@ -1,5 +1,5 @@
 /**
- * Two masters, one name (issue 15 §5): Zuul routes `stop:NAME` and `set_description:NAME` by
+ * Two masters, one name (docs/contract.md "The management functions"): Zuul routes `stop:NAME` and `set_description:NAME` by
  * the master name it read from WORK_DATA, so two sidecars under one name abort and describe
  * each other's builds. Before registering the management functions, every Gearman server is
  * asked (admin `workers`) whether another worker already holds `stop:NAME`; if one does, the

@@ -1,5 +1,5 @@
 /**
- * ZUUL_UUIDs of jobs failed while their trigger's outcome was unknown (issue 15 §3): Jenkins
+ * ZUUL_UUIDs of jobs failed while their trigger's outcome was unknown (docs/architecture.md "A trigger whose outcome is unknown"): Jenkins
  * may still queue such a build (a stopped Jenkins runs the POST it had received when it
  * continues), and Zuul has already run the job elsewhere. When one shows up, in the queue or
  * as a build, it is cancelled or stopped, so no ZUUL_UUID runs twice. Kept in the state file

@@ -1,6 +1,6 @@
 /**
  * Sending the trigger, and never failing a job whose trigger may have reached Jenkins
- * (issue 15 §3, docs/architecture.md "A trigger whose outcome is unknown"). A POST that timed
+ * (docs/architecture.md "A trigger whose outcome is unknown"). A POST that timed
  * out or was cut may still queue a build: the run turns `uncertain` and is looked up by its
  * ZUUL_UUID (the queue, then the job's newest builds) once Jenkins answers; only two look-ups
  * that find nothing, `uncertainSettleMs` apart, let it trigger again (and Jenkins folds an

@@ -1,6 +1,8 @@
 /** Talks to a running sidecar's admin API for `drain`, `resume` and `status`. */
 import { readFile } from "node:fs/promises";
 
+import type { DrainStatus, SidecarStatus } from "../bridge/index.js";
+import { isDrainStatus, isSidecarStatus } from "./admin-answers.js";
 import { CliError, EXIT } from "./exit.js";
 
 export interface AdminTarget {
@@ -45,4 +47,29 @@ export async function adminRequest(t: AdminTarget, method: "GET" | "POST", path:
   } catch {
     throw new CliError(`the admin API at ${t.url} did not answer JSON for ${path}`, EXIT.FAILURE);
   }
+}
+
+function unexpected(t: AdminTarget, what: string): CliError {
+  return new CliError(`the admin API at ${t.url} answered ${what} with something this command does not understand; is it a sidecar of the same version?`, EXIT.FAILURE);
+}
+
+/** GET /status. */
+export async function getStatus(t: AdminTarget): Promise<SidecarStatus> {
+  const s = await adminRequest(t, "GET", "status");
+  if (!isSidecarStatus(s)) throw unexpected(t, "GET /status");
+  return s;
+}
+
+/** POST /drain: starts draining (idempotent); answers the drain state. */
+export async function postDrain(t: AdminTarget, quietDown: boolean): Promise<DrainStatus> {
+  const d = await adminRequest(t, "POST", "drain", { quietDown });
+  if (!isDrainStatus(d)) throw unexpected(t, "POST /drain");
+  return d;
+}
+
+/** POST /resume: takes work again; answers the drain state. */
+export async function postResume(t: AdminTarget): Promise<DrainStatus> {
+  const d = await adminRequest(t, "POST", "resume", {});
+  if (!isDrainStatus(d)) throw unexpected(t, "POST /resume");
+  return d;
 }

@@ -54,11 +54,13 @@ export async function demoCommand(out: NodeJS.WriteStream = process.stdout): Pro
     const sims = await Promise.all(names.map((n) => master(n)));
     for (const s of sims) cleanup.push(() => s.close());
     const daemons: Daemon[] = [];
-    for (const [i, name] of names.entries()) {
+    const publishers: string[] = [];
+    for (const [i, sim] of sims.entries()) {
+      const name = names[i] ?? sim.url;
       const config = await loadConfig({
         env: {},
         flags: {
-          jenkinsUrl: sims[i]!.url,
+          jenkinsUrl: sim.url,
           gearman: [`${g.host}:${g.port}`],
           zmqBind: "tcp://127.0.0.1:0",
           adminListen: "127.0.0.1:0",
@@ -71,11 +73,13 @@ export async function demoCommand(out: NodeJS.WriteStream = process.stdout): Pro
       await d.start();
       cleanup.push(() => d.stop());
       daemons.push(d);
-      say(`2. sidecar for ${name}: Jenkins ${sims[i]!.url}, events on ${d.publisher?.endpoint ?? "-"}, admin ${d.adminUrl ?? "-"}`);
+      // The demo's config has ZeroMQ on: every daemon has a publisher.
+      if (d.publisher !== null) publishers.push(d.publisher.endpoint);
+      say(`2. sidecar for ${name}: Jenkins ${sim.url}, events on ${d.publisher?.endpoint ?? "-"}, admin ${d.adminUrl ?? "-"}`);
     }
 
     const events: ReceivedEvent[] = [];
-    const sub = subscribe({ connect: daemons.map((d) => d.publisher!.endpoint) });
+    const sub = subscribe({ connect: publishers });
     cleanup.push(() => sub.close());
     void (async () => {
       for await (const e of sub) {
@@ -124,12 +128,14 @@ export async function demoCommand(out: NodeJS.WriteStream = process.stdout): Pro
       ["build:gate-nova-pep8", "build:gate-nova-python27", "build:gate-tempest-dsvm-full:devstack", "build:gate-nova-pep8", "build:gate-nova-python27:precise", "build:gate-nova-pep8"].map((fn, i) => submit(fn, i)),
     );
 
+    const [a] = daemons;
+    if (a === undefined) throw new CliError("the demo started no sidecar", EXIT.FAILURE);
     say("5. drain jenkins-a for an upgrade (quiet-down on) while Zuul keeps submitting");
-    await daemons[0]!.drain({ quietDown: true });
+    await a.drain({ quietDown: true });
     const second = await Promise.all(["build:gate-nova-pep8", "build:gate-nova-python27", "build:gate-nova-pep8", "build:gate-nova-python27"].map((fn, i) => submit(fn, 10 + i)));
-    const drained = daemons[0]!.drainStatus();
+    const drained = a.drainStatus();
     say(`   jenkins-a: ${drained.phase}${drained.safeToRestart ? ", safe to restart" : ""}; builds during the drain ran on ${[...new Set(second.map((s) => s.manager))].join(", ")}`);
-    await daemons[0]!.resume();
+    await a.resume();
     say("6. jenkins-a resumed");
 
     await delay(500);

@@ -1,20 +1,10 @@
 /** `drain`, `resume` and `status`: steer a running sidecar through its admin API. */
+import type { DrainStatus } from "../bridge/index.js";
 import { parseDuration } from "../config/index.js";
 import { delay } from "../util/index.js";
-import { adminRequest, adminTarget } from "./admin-client.js";
-import { CliError, EXIT } from "./exit.js";
+import { adminTarget, getStatus, postDrain, postResume } from "./admin-client.js";
+import { EXIT } from "./exit.js";
 import { Progress, formatDuration } from "./progress.js";
-
-interface DrainJson {
-  phase: string;
-  inFlight: number;
-  notStarted: number;
-  safeToRestart: boolean;
-  eventsPending: number;
-  otherRunning: number;
-  quietDown: boolean;
-  oldestRunning: { job: string; number: number | null; node: string; ageMs: number } | null;
-}
 
 export interface DrainFlags {
   admin: string;
@@ -24,7 +14,7 @@ export interface DrainFlags {
   interval?: string;
 }
 
-function describe(d: DrainJson): string {
+function describe(d: DrainStatus): string {
   const oldest = d.oldestRunning
     ? `; oldest ${d.oldestRunning.job}${d.oldestRunning.number !== null ? ` #${d.oldestRunning.number}` : " (queued)"} on ${d.oldestRunning.node || "built-in"} for ${formatDuration(d.oldestRunning.ageMs)}`
     : "";
@@ -39,19 +29,19 @@ export async function drainCommand(f: DrainFlags, out: NodeJS.WriteStream = proc
   const timeoutMs = parseDuration(f.timeout);
   const intervalMs = f.interval ? parseDuration(f.interval) : 1000;
   const deadline = Date.now() + timeoutMs;
-  let d = (await adminRequest(t, "POST", "drain", { quietDown: f.quietDown === true })) as DrainJson;
+  let d = await postDrain(t, f.quietDown === true);
   const progress = new Progress(process.stderr);
   while (!d.safeToRestart) {
     if (Date.now() >= deadline) {
       progress.done(describe(d));
-      const s = (await adminRequest(t, "GET", "status")) as { inFlight?: { job: string; number: number | null; node: string; state: string }[] };
-      const left = (s.inFlight ?? []).map((r) => `  ${r.job}${r.number !== null ? ` #${r.number}` : ""} on ${r.node || "built-in"} (${r.state})`).join("\n");
+      const s = await getStatus(t);
+      const left = s.inFlight.map((r) => `  ${r.job}${r.number !== null ? ` #${r.number}` : ""} on ${r.node || "built-in"} (${r.state})`).join("\n");
       out.write(`not drained after ${formatDuration(timeoutMs)}; still in flight:\n${left || "  (events still being published)"}\n`);
       return EXIT.DRAIN_TIMEOUT;
     }
     progress.update(describe(d));
     await delay(intervalMs);
-    d = ((await adminRequest(t, "GET", "status")) as { drain: DrainJson }).drain;
+    d = (await getStatus(t)).drain;
   }
   progress.done("drained: no build in flight and every event published");
   out.write("safe to restart the master\n");
@@ -60,31 +50,27 @@ export async function drainCommand(f: DrainFlags, out: NodeJS.WriteStream = proc
 
 export async function resumeCommand(f: { admin: string; adminTokenFile?: string }, out: NodeJS.WriteStream = process.stdout): Promise<number> {
   const t = await adminTarget(f);
-  const d = (await adminRequest(t, "POST", "resume", {})) as DrainJson;
+  const d = await postResume(t);
   out.write(`resumed: ${d.phase}\n`);
   return EXIT.OK;
 }
 
 export async function statusCommand(f: { admin: string; adminTokenFile?: string; json?: boolean }, out: NodeJS.WriteStream = process.stdout): Promise<number> {
   const t = await adminTarget(f);
-  const s = (await adminRequest(t, "GET", "status")) as Record<string, unknown>;
+  const s = await getStatus(t);
   if (f.json) {
     out.write(`${JSON.stringify(s, null, 2)}\n`);
     return EXIT.OK;
   }
-  const d = s["drain"] as DrainJson | undefined;
-  const ready = s["ready"] as { ready: boolean; reasons: string[] } | undefined;
-  const groups = (s["groups"] as { worker: string; nodes: string[]; functions: number; freeExecutors: number; running: number }[] | undefined) ?? [];
+  const { drain: d, ready, groups, unpinnable } = s;
   const lines = [
-    `master:     ${String(s["master"])}`,
-    `ready:      ${ready?.ready ? "yes" : `no (${ready?.reasons.join("; ") ?? "unknown"})`}`,
-    `state:      ${d?.phase ?? "unknown"}${d ? `, ${d.inFlight} in flight` : ""}`,
+    `master:     ${s.master}`,
+    `ready:      ${ready.ready ? "yes" : `no (${ready.reasons.join("; ")})`}`,
+    `state:      ${d.phase}, ${d.inFlight} in flight`,
     `groups:     ${groups.length}`,
     ...groups.map((g) => `  ${g.worker}: ${g.nodes.length} nodes, ${g.functions} functions, ${g.freeExecutors} free, ${g.running} running`),
   ];
-  const unpinnable = (s["unpinnable"] as string[] | undefined) ?? [];
   if (unpinnable.length > 0) lines.push(`unpinnable: ${unpinnable.length} jobs have no node parameter (they run where Jenkins puts them): ${unpinnable.slice(0, 5).join(", ")}${unpinnable.length > 5 ? ", …" : ""}`);
   out.write(`${lines.join("\n")}\n`);
-  if (!ready) throw new CliError("unexpected status answer", EXIT.FAILURE);
   return EXIT.OK;
 }

@@ -47,11 +47,22 @@ export function tlsConnectionOptions(t: TlsOptions | null): ConnectionOptions | 
   return o;
 }
 
-/** The CURVE server keys of the event publisher. */
+/** A ZeroMQ CURVE key as text: 40 characters of the Z85 alphabet (ZeroMQ RFC 32). */
+const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
+
+function checkKey(key: string, where: string, value: string): void {
+  // The value is a secret for a secret key: name where it is, never what it holds.
+  if (!Z85_KEY.test(value)) throw new ConfigError(key, `${key}: ${where} is not a CURVE key (40 Z85 characters, ${value.length} given); a key pair comes from libzmq's curve_keygen or zmq_curve_keypair()`);
+}
+
+/** The CURVE server keys of the event publisher, read from their files; a malformed one is a ConfigError naming its key. */
 export function curveKeys(c: NonNullable<Config["zmq"]["curve"]>): { secretKey: string; publicKey: string; allowedClientKeys?: string[] } {
   const secretKey = readFileSync(c.secretKeyFile, "utf8").trim();
+  checkKey("zmq.curve.secretKeyFile", `the file ${c.secretKeyFile}`, secretKey);
+  checkKey("zmq.curve.publicKey", "the value", c.publicKey);
   const allowed = c.allowedClientKeysFile
     ? readFileSync(c.allowedClientKeysFile, "utf8").split(/\s+/).filter((k) => k.length > 0)
     : undefined;
+  for (const [i, k] of (allowed ?? []).entries()) checkKey("zmq.curve.allowedClientKeysFile", `key ${i + 1} of ${c.allowedClientKeysFile ?? ""}`, k);
   return allowed ? { secretKey, publicKey: c.publicKey, allowedClientKeys: allowed } : { secretKey, publicKey: c.publicKey };
 }

@@ -14,7 +14,7 @@ export class EventsBindError extends EventsError {
 
   constructor(address: string, code: string | undefined, options?: ErrorOptions) {
     const why = code === "EADDRINUSE" ? "the address is already in use (another publisher or Jenkins' ZMQ plugin?)" : (code ?? "bind failed");
-    super(`cannot bind the event publisher to ${address}: ${why}; choose another events.bind address or stop the other process`, options);
+    super(`cannot bind the event publisher to ${address}: ${why}; choose another address (zmq.bind, --zmq-bind, JGS_ZMQ_BIND) or stop the other process`, options);
     this.name = "EventsBindError";
     this.address = address;
     this.code = code;

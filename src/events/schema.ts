@@ -1,5 +1,5 @@
 /**
- * The ZMQ event publisher's wire format (spec/zuul-nodepool-contract.md §7): one frame
+ * The ZMQ event publisher's wire format (docs/contract.md "Events"): one frame
  * "<topic> <json>", the JSON written by Gson (lower_case_with_underscores, nulls omitted,
  * fields in declaration order of JobState/BuildState). We add `sequence` and `run_id` at the end.
  */

@@ -1,4 +1,4 @@
-/** Admin text protocol client (spec/gearman.md §2): status, workers, cancel job, version. */
+/** Admin text protocol client (docs/contract.md "Admin status and workers"): status, workers, cancel job, version. */
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { formatAddress, type ServerAddress } from "./connection.js";
@@ -45,10 +45,10 @@ export function parseWorkers(text: string): WorkerInfo[] {
   for (const line of text.split(/\r?\n/)) {
     if (line === "" || line === ".") continue;
     // The IP may be IPv6 ("::1"), so look for the " :" separator only after fd and ip.
-    const m = /^(\d+) (\S+) (.*?) :(?: (.*))?$/.exec(line);
-    if (!m) throw new GearmanProtocolError(`bad gearman workers line: ${JSON.stringify(line)}`);
-    const fns = (m[4] ?? "").trim();
-    out.push({ fd: Number(m[1]), ip: m[2]!, clientId: m[3]!, functions: fns === "" ? [] : fns.split(" ") });
+    const [, fd, ip, clientId, rest = ""] = /^(\d+) (\S+) (.*?) :(?: (.*))?$/.exec(line) ?? [];
+    if (fd === undefined || ip === undefined || clientId === undefined) throw new GearmanProtocolError(`bad gearman workers line: ${JSON.stringify(line)}`);
+    const fns = rest.trim();
+    out.push({ fd: Number(fd), ip, clientId, functions: fns === "" ? [] : fns.split(" ") });
   }
   return out;
 }
@@ -120,6 +120,9 @@ export class GearmanAdmin {
     if (this.#closed) throw new GearmanClosedError("gearman admin connection closed");
     const deadline = Date.now() + this.#timeoutMs;
     const socket = this.#socket ?? (await this.#open());
+    const parser = this.#parser;
+    // #fail clears the socket and the parser together: the connection dropped while it opened.
+    if (parser === undefined) throw new GearmanConnectionError(`gearman admin connection to ${formatAddress(this.#addr)} closed before "${line}" was sent`);
     const reply = await new Promise<AdminReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#fail(new GearmanTimeoutError(`gearman admin "${line}" got no reply within ${this.#timeoutMs} ms`));
@@ -134,7 +137,7 @@ export class GearmanAdmin {
           reject(e);
         },
       };
-      this.#parser!.expect(kind);
+      parser.expect(kind);
       socket.write(`${line}\n`);
     });
     if (reply.error) throw reply.error;

@@ -1,4 +1,4 @@
-/** The client's view of one submitted job: WORK_* packets forwarded by gearmand (spec §1 "Client flow"). */
+/** The client's view of one submitted job: WORK_* packets forwarded by gearmand (docs/contract.md "Client flow"). */
 import { TypedEmitter } from "../util/emitter.js";
 import type { Packet } from "./codec.js";
 import { PacketType } from "./constants.js";

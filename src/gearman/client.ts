@@ -1,11 +1,11 @@
 /**
- * A Gearman client over several servers, like gear's Client (spec/gearman.md §1, §4):
+ * A Gearman client over several servers, like gear's Client (docs/contract.md "Client flow"):
  * round-robin submits, JOB_CREATED matched FIFO per connection, the next server on error.
  */
 import { pino, type Logger } from "pino";
 import { TypedEmitter } from "../util/emitter.js";
 import { ClientJob } from "./client-job.js";
-import type { Packet } from "./codec.js";
+import { argAt, type Packet } from "./codec.js";
 import { GearmanConnection, type ConnectionStatus, type GearmanConnectionOptions, type ServerAddress } from "./connection.js";
 import { PacketType, type PacketTypeNumber } from "./constants.js";
 import { GearmanClosedError, GearmanConnectionError, GearmanServerError, GearmanTimeoutError } from "./errors.js";
@@ -25,7 +25,7 @@ export interface GearmanClientOptions {
 }
 
 export interface SubmitOptions {
-  /** Coalescing key; "" never coalesces (spec §3). @default "" */
+  /** Coalescing key; "" never coalesces (docs/contract.md "Coalescing by unique id"). @default "" */
   unique?: string;
   /** @default "normal" */
   priority?: "normal" | "high" | "low";
@@ -59,7 +59,7 @@ interface ClientConn {
 
 const HANDLE_MEMORY = 10_000;
 
-const SUBMIT_TYPES: Record<string, PacketTypeNumber> = {
+const SUBMIT_TYPES: Record<`${NonNullable<SubmitOptions["priority"]>}:${"fg" | "bg"}`, PacketTypeNumber> = {
   "normal:fg": PacketType.SUBMIT_JOB,
   "normal:bg": PacketType.SUBMIT_JOB_BG,
   "high:fg": PacketType.SUBMIT_JOB_HIGH,
@@ -86,7 +86,7 @@ export class GearmanClient extends TypedEmitter<{ status: [{ server: string; sta
       const cc: ClientConn = { conn, server: conn.address, pending: [], jobs: new Map() };
       conn.on("status", (s, err) => this.#onStatus(cc, s, err));
       conn.on("packet", (p) => this.#onPacket(cc, p));
-      conn.on("error", (e) => this.#log.warn({ err: e.message }, "gearman client connection error"));
+      conn.on("error", (e) => this.#log.warn({ err: e }, "gearman client connection error"));
       return cc;
     });
   }
@@ -122,13 +122,13 @@ export class GearmanClient extends TypedEmitter<{ status: [{ server: string; sta
     if (this.#closing) throw new GearmanClosedError("gearman client is closed");
     const unique = opts.unique ?? "";
     const background = opts.background ?? false;
-    const type = SUBMIT_TYPES[`${opts.priority ?? "normal"}:${background ? "bg" : "fg"}`]!;
+    const type = SUBMIT_TYPES[`${opts.priority ?? "normal"}:${background ? "bg" : "fg"}`];
     const timeoutMs = opts.timeoutMs ?? 30_000;
     let lastErr: Error | undefined;
     for (const cc of this.#rotation()) {
       try {
         return await this.#request(cc, type, [fn, unique, data], timeoutMs, (p) => {
-          const job = new ClientJob({ handle: p.args[0]!.toString("utf8"), fn, unique, background, server: cc.server });
+          const job = new ClientJob({ handle: argAt(p, 0).toString("utf8"), fn, unique, background, server: cc.server });
           this.#rememberHandle(job.handle, cc);
           if (!background) {
             let set = cc.jobs.get(job.handle);
@@ -139,7 +139,7 @@ export class GearmanClient extends TypedEmitter<{ status: [{ server: string; sta
         });
       } catch (e) {
         lastErr = e as Error;
-        this.#log.warn({ server: cc.server, err: lastErr.message }, "submit failed; trying the next server");
+        this.#log.warn({ server: cc.server, err: lastErr }, "submit failed; trying the next server");
       }
     }
     throw lastErr ?? new GearmanConnectionError(`no gearman server connected (of ${this.#conns.length})`);
@@ -178,8 +178,8 @@ export class GearmanClient extends TypedEmitter<{ status: [{ server: string; sta
     this.#rr = n === 0 ? 0 : (this.#rr + 1) % n;
     const out: ClientConn[] = [];
     for (let i = 0; i < n; i++) {
-      const cc = this.#conns[(start + i) % n]!;
-      if (cc.conn.connected) out.push(cc);
+      const cc = this.#conns[(start + i) % n];
+      if (cc?.conn.connected === true) out.push(cc);
     }
     return out;
   }
@@ -222,7 +222,7 @@ export class GearmanClient extends TypedEmitter<{ status: [{ server: string; sta
       if (this.#opts.clientId !== undefined) cc.conn.send(PacketType.SET_CLIENT_ID, [this.#opts.clientId]);
       if (this.#opts.exceptions) {
         cc.conn.send(PacketType.OPTION_REQ, ["exceptions"]);
-        cc.pending.push({ abandoned: false, onReply: () => undefined, onError: (e) => this.#log.warn({ err: e.message }, "OPTION_REQ exceptions refused") });
+        cc.pending.push({ abandoned: false, onReply: () => undefined, onError: (e) => this.#log.warn({ err: e }, "OPTION_REQ exceptions refused") });
       }
     } else if (status === "disconnected" || status === "closed") {
       const e =
@@ -259,8 +259,8 @@ export class GearmanClient extends TypedEmitter<{ status: [{ server: string; sta
       case PacketType.WORK_COMPLETE:
       case PacketType.WORK_FAIL:
       case PacketType.WORK_EXCEPTION: {
-        // gearmand appends a NUL to a WORK_FAIL converted from WORK_EXCEPTION (spec §3).
-        const handle = p.args[0]!.toString("utf8").replace(/\0+$/, "");
+        // gearmand appends a NUL to a WORK_FAIL converted from WORK_EXCEPTION (docs/contract.md "WORK_EXCEPTION reaches Zuul as WORK_FAIL").
+        const handle = argAt(p, 0).toString("utf8").replace(/\0+$/, "");
         const set = cc.jobs.get(handle);
         if (!set) return;
         let ended = false;

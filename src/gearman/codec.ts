@@ -1,4 +1,4 @@
-/** Pure packet encoding/decoding (spec/gearman.md §1 "Framing"). No sockets here. */
+/** Pure packet encoding/decoding (docs/contract.md "Framing"). No sockets here. */
 import { ArgCount, HEADER_BYTES, Magic, packetTypeName, type MagicName, type PacketTypeNumber } from "./constants.js";
 import { GearmanProtocolError } from "./errors.js";
 
@@ -6,6 +6,17 @@ export interface Packet {
   magic: MagicName;
   type: PacketTypeNumber;
   args: Buffer[];
+}
+
+/**
+ * Argument `i` of a decoded packet. decodeBody gives every packet exactly its type's argument
+ * count, so a missing one means a caller asked for an index its type does not have.
+ * @throws GearmanProtocolError
+ */
+export function argAt(p: Packet, i: number): Buffer {
+  const a = p.args[i];
+  if (a === undefined) throw new GearmanProtocolError(`gearman ${packetTypeName(p.type)} has no argument ${i}`);
+  return a;
 }
 
 function toBuffer(a: Buffer | string): Buffer {
@@ -24,8 +35,7 @@ export function encode(magic: MagicName, type: PacketTypeNumber, args: ReadonlyA
   }
   const bufs = args.map(toBuffer);
   let size = bufs.length > 0 ? bufs.length - 1 : 0;
-  for (let i = 0; i < bufs.length; i++) {
-    const b = bufs[i]!;
+  for (const [i, b] of bufs.entries()) {
     if (i < bufs.length - 1 && b.includes(0)) {
       throw new RangeError(`gearman ${packetTypeName(type)} argument ${i} contains a NUL byte`);
     }
@@ -37,8 +47,7 @@ export function encode(magic: MagicName, type: PacketTypeNumber, args: ReadonlyA
   out.writeUInt32BE(type, 4);
   out.writeUInt32BE(size, 8);
   let off = HEADER_BYTES;
-  for (let i = 0; i < bufs.length; i++) {
-    const b = bufs[i]!;
+  for (const [i, b] of bufs.entries()) {
     b.copy(out, off);
     off += b.length;
     if (i < bufs.length - 1) out[off++] = 0;

@@ -166,6 +166,7 @@ export class GearmanConnection extends TypedEmitter<ConnectionEvents> {
       if (signal.aborted) return;
       this.safeEmit("status", "disconnected", err);
       const wait = this.#backoff.next();
+      // describeError, not the object: one line that says each cause once (the ops log test pins it).
       this.#log.warn({ err: describeError(err) }, `gearman connection lost; reconnecting in ${wait} ms`);
       try {
         await delay(wait, signal);

@@ -1,5 +1,5 @@
 /**
- * Gearman wire constants (spec/gearman.md §1). Packet types as a const object plus derived
+ * Gearman wire constants (docs/contract.md "Framing", "Packet types"). Packet types as a const object plus derived
  * unions; no enums (erasableSyntaxOnly).
  */
 export const PacketType = {

@@ -8,11 +8,23 @@ export class GearmanError extends Error {
   }
 }
 
+/** What was wrong with the bytes: gearmand answers a bad magic, and only that, before it closes. */
+export const PROTOCOL_ERROR = {
+  badMagic: "bad_magic",
+  unknownType: "unknown_type",
+  tooLarge: "too_large",
+  /** Anything else: a wrong argument count, a bad admin line, output nobody asked for. */
+  malformed: "malformed",
+} as const;
+export type ProtocolErrorKind = (typeof PROTOCOL_ERROR)[keyof typeof PROTOCOL_ERROR];
+
 /** The peer sent bytes that are not valid Gearman (bad magic, unknown type, body too large). */
 export class GearmanProtocolError extends GearmanError {
-  constructor(message: string, options?: ErrorOptions) {
+  readonly kind: ProtocolErrorKind;
+  constructor(message: string, options?: ErrorOptions & { kind?: ProtocolErrorKind }) {
     super(message, options);
     this.name = "GearmanProtocolError";
+    this.kind = options?.kind ?? PROTOCOL_ERROR.malformed;
   }
 }
 

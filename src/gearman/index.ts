@@ -28,6 +28,8 @@ export {
   GearmanProtocolError,
   GearmanServerError,
   GearmanTimeoutError,
+  PROTOCOL_ERROR,
+  type ProtocolErrorKind,
 } from "./errors.js";
 export {
   formatAddress,

@@ -1,4 +1,4 @@
-/** A job assigned to our worker; its results go out on the connection that owns it (spec §1). */
+/** A job assigned to our worker; its results go out on the connection that owns it (docs/contract.md "Only the owning connection may report"). */
 import { TypedEmitter } from "../util/emitter.js";
 import { PacketType, type PacketTypeNumber } from "./constants.js";
 
@@ -44,7 +44,7 @@ export class WorkerJob extends TypedEmitter<{ lost: [] }> {
     return this.#done;
   }
 
-  /** True when the owning connection dropped first: gearmand requeued the job (spec §3). */
+  /** True when the owning connection dropped first: gearmand requeued the job (docs/contract.md "gearmand requeues a job whose connection drops"). */
   get lost(): boolean {
     return this.#lost;
   }

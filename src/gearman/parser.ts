@@ -1,11 +1,11 @@
 /**
  * Incremental stream parsers. `PacketParser` frames binary packets (and, for the embedded
  * server, admin text lines) from chunks split anywhere; `AdminReplyParser` frames the
- * replies of the admin text protocol on the client side (spec/gearman.md §1, §2).
+ * replies of the admin text protocol on the client side (docs/contract.md "Framing", "Admin status and workers").
  */
 import { decodeBody, type Packet } from "./codec.js";
 import { DEFAULT_MAX_BODY_BYTES, HEADER_BYTES, isPacketType, Magic } from "./constants.js";
-import { GearmanProtocolError, GearmanServerError } from "./errors.js";
+import { GearmanProtocolError, GearmanServerError, PROTOCOL_ERROR } from "./errors.js";
 
 /** Queue of received chunks; copies only when a frame spans chunks (no O(n²) on big bodies). */
 class ChunkQueue {
@@ -22,7 +22,7 @@ class ChunkQueue {
   byteAt(i: number): number {
     let idx = i + this.#head;
     for (const c of this.#chunks) {
-      if (idx < c.length) return c[idx]!;
+      if (idx < c.length) return c.readUInt8(idx);
       idx -= c.length;
     }
     throw new RangeError("ChunkQueue.byteAt past end");
@@ -61,7 +61,8 @@ class ChunkQueue {
     const out = Buffer.allocUnsafe(n);
     let off = 0;
     while (off < n) {
-      const c = this.#chunks[0]!;
+      const c = this.#chunks[0];
+      if (c === undefined) throw new RangeError("ChunkQueue.take past end");
       const avail = c.length - this.#head;
       const k = Math.min(avail, n - off);
       c.copy(out, off, this.#head, this.#head + k);
@@ -133,12 +134,12 @@ export class PacketParser {
       const head = q.take(HEADER_BYTES);
       const magic = head.subarray(0, 4);
       const m = magic.equals(Magic.REQ) ? "REQ" : magic.equals(Magic.RES) ? "RES" : undefined;
-      if (m === undefined) throw new GearmanProtocolError(`bad gearman magic 0x${magic.toString("hex")}`);
+      if (m === undefined) throw new GearmanProtocolError(`bad gearman magic 0x${magic.toString("hex")}`, { kind: PROTOCOL_ERROR.badMagic });
       const type = head.readUInt32BE(4);
-      if (!isPacketType(type)) throw new GearmanProtocolError(`unknown gearman packet type ${type}`);
+      if (!isPacketType(type)) throw new GearmanProtocolError(`unknown gearman packet type ${type}`, { kind: PROTOCOL_ERROR.unknownType });
       const size = head.readUInt32BE(8);
       if (size > this.#max) {
-        throw new GearmanProtocolError(`gearman packet body of ${size} bytes exceeds the limit of ${this.#max} bytes`);
+        throw new GearmanProtocolError(`gearman packet body of ${size} bytes exceeds the limit of ${this.#max} bytes`, { kind: PROTOCOL_ERROR.tooLarge });
       }
       this.#header = { magic: m, type, size };
     }
@@ -154,19 +155,19 @@ export class PacketParser {
     for (let i = 1; i < n; i++) {
       const b = this.#q.byteAt(i);
       if (b !== Magic.REQ[i] && b !== Magic.RES[i]) {
-        throw new GearmanProtocolError(`bad gearman magic: byte ${i} is 0x${b.toString(16)}`);
+        throw new GearmanProtocolError(`bad gearman magic: byte ${i} is 0x${b.toString(16)}`, { kind: PROTOCOL_ERROR.badMagic });
       }
     }
   }
 
   #textLine(): boolean {
     if (!this.#opts.onAdminLine) {
-      throw new GearmanProtocolError(`bad gearman magic: expected a NUL byte, got 0x${this.#q.byteAt(0).toString(16)}`);
+      throw new GearmanProtocolError(`bad gearman magic: expected a NUL byte, got 0x${this.#q.byteAt(0).toString(16)}`, { kind: PROTOCOL_ERROR.badMagic });
     }
     const nl = this.#q.indexOf(0x0a, this.#max + 2);
     if (nl < 0) {
       if (this.#q.length > this.#max + 1) {
-        throw new GearmanProtocolError(`gearman admin line exceeds the limit of ${this.#max} bytes`);
+        throw new GearmanProtocolError(`gearman admin line exceeds the limit of ${this.#max} bytes`, { kind: PROTOCOL_ERROR.tooLarge });
       }
       return false;
     }
@@ -220,7 +221,7 @@ export class AdminReplyParser {
   /** @throws GearmanProtocolError on data nobody asked for, or a reply over the limit */
   push(chunk: Buffer): void {
     this.#bytes += chunk.length;
-    if (this.#bytes > this.#max) throw new GearmanProtocolError(`gearman admin reply exceeds ${this.#max} bytes`);
+    if (this.#bytes > this.#max) throw new GearmanProtocolError(`gearman admin reply exceeds ${this.#max} bytes`, { kind: PROTOCOL_ERROR.tooLarge });
     const text = this.#partial + chunk.toString("latin1");
     const parts = text.split("\n");
     this.#partial = parts.pop() ?? "";

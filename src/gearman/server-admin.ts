@@ -1,5 +1,5 @@
 /**
- * Admin text protocol of the embedded Gearman server (spec/gearman.md §2). Replies, line
+ * Admin text protocol of the embedded Gearman server (docs/contract.md "Admin status and workers"). Replies, line
  * endings included, are byte-for-byte those of gearmand 1.1.20 except `version`.
  */
 import type { ServerCore } from "./server-core.js";
@@ -57,12 +57,12 @@ function maxQueue(core: ServerCore, args: string[]): string {
   const [name, ...nums] = args;
   if (name === undefined) return err("INVALID_ARGUMENTS", "An incomplete set of arguments was sent to this command maxqueue");
   const f = core.functions.get(name);
-  // Only an existing function is affected; a new name is silently ignored (spec §2).
+  // Only an existing function is affected; a new name is silently ignored, as gearmand does.
   if (f) {
     const v = nums.map((s) => Math.max(0, Number.parseInt(s, 10) || 0));
-    if (v.length === 0) f.maxQueue = [0, 0, 0];
-    else if (v.length < 3) f.maxQueue = [v[0]!, v[0]!, v[0]!];
-    else f.maxQueue = [v[0]!, v[1]!, v[2]!];
+    // One number sets every priority; three set HIGH, NORMAL and LOW.
+    const [first = 0, second = first, third = first] = v;
+    f.maxQueue = v.length < 3 ? [first, first, first] : [first, second, third];
   }
   return "OK\r\n";
 }

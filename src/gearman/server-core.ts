@@ -1,5 +1,5 @@
 /**
- * Job logic of the embedded Gearman server, mirroring gearmand 1.1.20 (spec/gearman.md §3):
+ * Job logic of the embedded Gearman server, mirroring gearmand 1.1.20 (docs/contract.md "gearmand semantics the sidecar relies on"):
  * submit with coalescing, per-function priority queues, NOOP wake-ups, grabs, WORK_*
  * relaying, requeue on worker loss or CANT_DO, lazy drop of abandoned jobs.
  *
@@ -7,33 +7,11 @@
  * gearmand 1.1.20's gearman_server_job_take(); priority applies within one function.
  */
 import { createHash } from "node:crypto";
-import { encode } from "./codec.js";
+import { argAt, encode, type Packet } from "./codec.js";
 import { PacketType } from "./constants.js";
-import { FunctionState, PRIORITIES, type Job, type Priority, type ServerConn } from "./server-model.js";
-
-/** Longest unique id gearmand accepts (GEARMAN_MAX_UNIQUE_SIZE). */
-export const MAX_UNIQUE_BYTES = 64;
+import { FunctionState, MAX_UNIQUE_BYTES, PRIORITIES, type Job, type ServerConn, type SubmitRequest, type SubmitResult, type WorkType } from "./server-model.js";
 
 const NOOP = encode("RES", PacketType.NOOP);
-
-export type SubmitResult = { handle: string } | { error: { code: string; text: string } };
-
-export interface SubmitRequest {
-  fn: string;
-  unique: string;
-  data: Buffer;
-  priority: Priority;
-  background: boolean;
-  reducer?: string;
-}
-
-export type WorkType =
-  | typeof PacketType.WORK_DATA
-  | typeof PacketType.WORK_WARNING
-  | typeof PacketType.WORK_STATUS
-  | typeof PacketType.WORK_COMPLETE
-  | typeof PacketType.WORK_FAIL
-  | typeof PacketType.WORK_EXCEPTION;
 
 export class ServerCore {
   readonly functions = new Map<string, FunctionState>();
@@ -55,7 +33,7 @@ export class ServerCore {
 
   // ---- registration -------------------------------------------------------------------
 
-  /** CAN_DO / CAN_DO_TIMEOUT (the timeout is ignored). Duplicates count twice (spec §3). */
+  /** CAN_DO / CAN_DO_TIMEOUT (the timeout is ignored). Duplicates count twice (docs/contract.md "Duplicate CAN_DO counts twice"). */
   canDo(conn: ServerConn, name: string): void {
     const f = this.fn(name);
     const n = conn.registrations.get(f) ?? 0;
@@ -65,7 +43,7 @@ export class ServerCore {
     f.workerCount++;
   }
 
-  /** CANT_DO: removes every registration of `name` and requeues its jobs running here (spec §3). */
+  /** CANT_DO: removes every registration of `name` and requeues its jobs running here (docs/contract.md "CANT_DO and RESET_ABILITIES requeue a running job"). */
   cantDo(conn: ServerConn, name: string): void {
     const f = this.functions.get(name);
     if (!f || !conn.registrations.has(f)) return;
@@ -75,7 +53,7 @@ export class ServerCore {
     for (const job of [...conn.workerJobs].reverse()) if (job.fn === f) this.#requeue(job);
   }
 
-  /** RESET_ABILITIES: drops all registrations; requeues every job running here (spec §3). */
+  /** RESET_ABILITIES: drops all registrations; requeues every job running here (docs/contract.md "CANT_DO and RESET_ABILITIES requeue a running job"). */
   resetAbilities(conn: ServerConn): void {
     for (const f of conn.registrations.keys()) this.#unregister(conn, f);
     conn.registrations.clear();
@@ -96,12 +74,12 @@ export class ServerCore {
       return { error: { code: "ARGUMENT_TOO_LARGE", text: "Unique value too large" } };
     }
     const f = this.fn(req.fn);
-    // A unique of "-" coalesces on identical payload; "" never coalesces (spec §3).
+    // A unique of "-" coalesces on identical payload; "" never coalesces (docs/contract.md "Coalescing by unique id").
     const key =
       req.unique === "" ? undefined : req.unique === "-" ? `\0-${createHash("sha1").update(req.data).digest("base64")}` : req.unique;
     const existing = key === undefined ? undefined : f.uniques.get(key);
     if (existing) {
-      // Same handle; the new payload is discarded (spec §3 coalescing).
+      // Same handle; the new payload is discarded (docs/contract.md "Coalescing by unique id").
       if (!req.background) this.#attach(conn, existing);
       return { handle: existing.handle };
     }
@@ -135,7 +113,7 @@ export class ServerCore {
     conn.clientJobs.add(job);
   }
 
-  /** `cancel job`: clients get WORK_FAIL, the job is flagged and dropped lazily (spec §2). */
+  /** `cancel job`: clients get WORK_FAIL, the job is flagged and dropped lazily (docs/contract.md "Admin status and workers"). */
   cancel(handle: string): boolean {
     const job = this.jobs.get(handle);
     if (!job) return false;
@@ -171,15 +149,15 @@ export class ServerCore {
     conn.sleeping = false;
     conn.noopSent = false;
     for (let i = conn.grabOrder.length - 1; i >= 0; i--) {
-      const f = conn.grabOrder[i]!;
-      if (f.queued === 0) continue;
+      const f = conn.grabOrder[i];
+      if (f === undefined || f.queued === 0) continue;
       for (const p of PRIORITIES) {
         const q = f.queues[p];
         for (let job = q.shift(); job !== undefined; job = q.shift()) {
           f.queued--;
           this.queuedTotal--;
           if (job.ignore) {
-            // Abandoned or cancelled while queued: dropped here (spec §3).
+            // Abandoned or cancelled while queued: dropped here, as gearmand's grab does.
             this.#remove(job);
             continue;
           }
@@ -194,7 +172,7 @@ export class ServerCore {
     return undefined;
   }
 
-  /** PRE_SLEEP: an immediate NOOP when work is already queued, else sleep (spec §3). */
+  /** PRE_SLEEP: an immediate NOOP when work is already queued, else sleep (docs/contract.md "NOOP wakes every sleeping worker"). */
   preSleep(conn: ServerConn): void {
     for (const f of conn.registrations.keys()) {
       if (f.queued > 0) {
@@ -207,20 +185,21 @@ export class ServerCore {
 
   /**
    * A WORK_* packet; false when this connection does not own the job (the caller answers
-   * ERROR JOB_NOT_FOUND, spec §1 "Worker flow").
+   * ERROR JOB_NOT_FOUND, docs/contract.md "Only the owning connection may report").
    */
-  work(conn: ServerConn, type: WorkType, args: Buffer[]): boolean {
-    const handle = args[0]!.toString("utf8");
+  work(conn: ServerConn, type: WorkType, p: Packet): boolean {
+    const args = p.args;
+    const handle = argAt(p, 0).toString("utf8");
     const job = this.jobs.get(handle);
     if (!job || job.worker !== conn) return false;
     if (type === PacketType.WORK_STATUS) {
-      job.numerator = args[1]!.toString("latin1");
-      job.denominator = args[2]!.toString("latin1");
+      job.numerator = argAt(p, 1).toString("latin1");
+      job.denominator = argAt(p, 2).toString("latin1");
     }
     if (job.clients.size > 0) {
       if (type === PacketType.WORK_EXCEPTION) {
         // Only clients with OPTION_REQ exceptions get WORK_EXCEPTION; the rest get WORK_FAIL,
-        // whose body gearmand ends with a NUL (spec §3).
+        // whose body gearmand ends with a NUL (docs/contract.md "WORK_EXCEPTION reaches Zuul as WORK_FAIL").
         let exc: Buffer | undefined;
         let fail: Buffer | undefined;
         for (const c of job.clients) {
@@ -245,18 +224,18 @@ export class ServerCore {
   disconnected(conn: ServerConn): void {
     for (const f of conn.registrations.keys()) this.#unregister(conn, f);
     conn.grabOrder.length = 0;
-    // gearmand requeues newest first, so the order of several jobs reverses (spec §3).
+    // gearmand requeues newest first, so the order of several jobs reverses (docs/contract.md "Several jobs on one connection").
     for (const job of [...conn.workerJobs].reverse()) this.#requeue(job);
     for (const job of conn.clientJobs) {
       job.clients.delete(conn);
       // A queued foreground job with no client left is flagged and dropped lazily; a running
-      // one keeps running and its results are dropped (spec §3).
+      // one keeps running and its results are dropped, as gearmand does.
       if (job.clients.size === 0 && !job.background && job.worker === undefined) this.#ignore(job);
     }
     conn.clientJobs.clear();
   }
 
-  /** Back to the tail of its queue: retries++, status reset, clients not told (spec §3). */
+  /** Back to the tail of its queue: retries++, status reset, clients not told (docs/contract.md "gearmand requeues a job whose connection drops"). */
   #requeue(job: Job): void {
     this.#stopRunning(job);
     job.retries++;
@@ -283,7 +262,7 @@ export class ServerCore {
     f.queues[job.priority].push(job);
     f.queued++;
     this.queuedTotal++;
-    // NOOP to every sleeping worker of the function, at most one per grab (spec §3 wake-ups).
+    // NOOP to every sleeping worker of the function, at most one per grab (docs/contract.md "NOOP wakes every sleeping worker").
     for (const c of f.workers.keys()) {
       if (c.sleeping && !c.noopSent) {
         c.noopSent = true;

@@ -1,9 +1,8 @@
 /**
  * Binary request dispatch of the embedded Gearman server: one packet in, replies out
- * (spec/gearman.md §1). Error codes and texts are the ones gearmand 1.1.20 sends.
+ * (docs/contract.md "The Gearman protocol"). Error codes and texts are the ones gearmand 1.1.20 sends.
  */
-import type { Packet } from "./codec.js";
-import { encode } from "./codec.js";
+import { argAt, encode, type Packet } from "./codec.js";
 import { PacketType, type PacketTypeNumber } from "./constants.js";
 import type { ServerCore } from "./server-core.js";
 import { Priority, type Job, type ServerConn } from "./server-model.js";
@@ -35,7 +34,7 @@ function assign(conn: ServerConn, job: Job, type: PacketTypeNumber): void {
   } else if (type === PacketType.GRAB_JOB_ALL && job.reducer !== "") {
     reply(conn, PacketType.JOB_ASSIGN_ALL, [job.handle, job.fn.name, job.unique, job.reducer, job.data]);
   } else {
-    // GRAB_JOB_ALL without a reducer gets JOB_ASSIGN_UNIQ, as in gearmand 1.1.20 (spec §1).
+    // GRAB_JOB_ALL without a reducer gets JOB_ASSIGN_UNIQ, as in gearmand 1.1.20 (docs/contract.md "Packet types").
     reply(conn, PacketType.JOB_ASSIGN_UNIQ, [job.handle, job.fn.name, job.unique, job.data]);
   }
 }
@@ -66,7 +65,7 @@ export function dispatch(core: ServerCore, conn: ServerConn, p: Packet): void {
   }
   const submit = SUBMITS.get(p.type);
   if (submit) {
-    const r = core.submit(conn, { fn: str(a[0]), unique: str(a[1]), data: Buffer.from(a[2]!), ...submit });
+    const r = core.submit(conn, { fn: str(a[0]), unique: str(a[1]), data: Buffer.from(argAt(p, 2)), ...submit });
     if ("error" in r) error(conn, r.error.code, r.error.text);
     else reply(conn, PacketType.JOB_CREATED, [r.handle]);
     return;
@@ -74,7 +73,7 @@ export function dispatch(core: ServerCore, conn: ServerConn, p: Packet): void {
   switch (p.type) {
     case PacketType.SUBMIT_JOB_EPOCH: {
       // Accepted as a background job that runs now: the embedded server has no scheduler.
-      const r = core.submit(conn, { fn: str(a[0]), unique: str(a[1]), data: Buffer.from(a[3]!), priority: Priority.NORMAL, background: true });
+      const r = core.submit(conn, { fn: str(a[0]), unique: str(a[1]), data: Buffer.from(argAt(p, 3)), priority: Priority.NORMAL, background: true });
       if ("error" in r) error(conn, r.error.code, r.error.text);
       else reply(conn, PacketType.JOB_CREATED, [r.handle]);
       return;
@@ -86,7 +85,7 @@ export function dispatch(core: ServerCore, conn: ServerConn, p: Packet): void {
         fn: str(a[0]),
         unique: str(a[1]),
         reducer: str(a[2]),
-        data: Buffer.from(a[3]!),
+        data: Buffer.from(argAt(p, 3)),
         priority: Priority.NORMAL,
         background,
       });
@@ -121,7 +120,7 @@ export function dispatch(core: ServerCore, conn: ServerConn, p: Packet): void {
     case PacketType.WORK_COMPLETE:
     case PacketType.WORK_FAIL:
     case PacketType.WORK_EXCEPTION:
-      if (!core.work(conn, p.type, a)) error(conn, "JOB_NOT_FOUND", notFoundText(p.type));
+      if (!core.work(conn, p.type, p)) error(conn, "JOB_NOT_FOUND", notFoundText(p.type));
       return;
     case PacketType.GET_STATUS: {
       const handle = str(a[0]);
@@ -142,7 +141,7 @@ export function dispatch(core: ServerCore, conn: ServerConn, p: Packet): void {
       return;
     }
     case PacketType.ECHO_REQ:
-      reply(conn, PacketType.ECHO_RES, [a[0]!]);
+      reply(conn, PacketType.ECHO_RES, [argAt(p, 0)]);
       return;
     case PacketType.OPTION_REQ:
       if (str(a[0]) === "exceptions") {

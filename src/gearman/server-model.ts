@@ -3,7 +3,12 @@
  * per-connection state the job logic needs. No sockets here (see server.ts).
  */
 
-/** Queue index of a job's priority; lower drains first (spec/gearman.md §3). */
+import type { PacketType } from "./constants.js";
+
+/** Longest unique id gearmand accepts (GEARMAN_MAX_UNIQUE_SIZE). */
+export const MAX_UNIQUE_BYTES = 64;
+
+/** Queue index of a job's priority; lower drains first (docs/contract.md "Grab order"). */
 export const Priority = { HIGH: 0, NORMAL: 1, LOW: 2 } as const;
 export type Priority = (typeof Priority)[keyof typeof Priority];
 export const PRIORITIES: readonly Priority[] = [Priority.HIGH, Priority.NORMAL, Priority.LOW];
@@ -21,7 +26,7 @@ export interface ServerConn {
   sleeping: boolean;
   /** A NOOP went out since the last GRAB (gearmand's is_noop_sent). */
   noopSent: boolean;
-  /** Registered functions and their CAN_DO count (duplicates count, spec §3). */
+  /** Registered functions and their CAN_DO count (duplicates count: docs/contract.md "Duplicate CAN_DO counts twice"). */
   readonly registrations: Map<FunctionState, number>;
   /** Registration order, oldest first; grabs walk it from the end (newest first). */
   readonly grabOrder: FunctionState[];
@@ -87,7 +92,7 @@ export class FunctionState {
   readonly name: string;
   /** Indexed by Priority. Ignored jobs stay until a grab reaches them. */
   readonly queues: [Fifo<Job>, Fifo<Job>, Fifo<Job>] = [new Fifo(), new Fifo(), new Fifo()];
-  /** Jobs in `queues`, ignored ones included (the admin `status` counts them, spec §2). */
+  /** Jobs in `queues`, ignored ones included (the admin `status` counts them: docs/contract.md "Admin status and workers"). */
   queued = 0;
   running = 0;
   /** Registered connections with their CAN_DO count. */
@@ -101,3 +106,23 @@ export class FunctionState {
     this.name = name;
   }
 }
+
+export type SubmitResult = { handle: string } | { error: { code: string; text: string } };
+
+export interface SubmitRequest {
+  fn: string;
+  unique: string;
+  data: Buffer;
+  priority: Priority;
+  background: boolean;
+  reducer?: string;
+}
+
+/** The WORK_* packets a worker sends and the server relays. */
+export type WorkType =
+  | typeof PacketType.WORK_DATA
+  | typeof PacketType.WORK_WARNING
+  | typeof PacketType.WORK_STATUS
+  | typeof PacketType.WORK_COMPLETE
+  | typeof PacketType.WORK_FAIL
+  | typeof PacketType.WORK_EXCEPTION;

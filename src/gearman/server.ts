@@ -1,7 +1,7 @@
 /**
  * A small embedded Gearman job server, so the demo and a single-box setup need no gearmand.
  * It behaves like gearmand 1.1.20 for what Zuul, gear and our client/worker use
- * (spec/gearman.md §1–§3): binary protocol and admin text protocol on one port.
+ * (docs/contract.md "The Gearman protocol", "gearmand semantics the sidecar relies on"): binary protocol and admin text protocol on one port.
  * Job logic lives in server-core.ts, packet dispatch in server-dispatch.ts, admin commands
  * in server-admin.ts.
  */
@@ -10,7 +10,8 @@ import { hostname } from "node:os";
 import { pino, type Logger } from "pino";
 import { encode } from "./codec.js";
 import { DEFAULT_MAX_BODY_BYTES, PacketType } from "./constants.js";
-import { GearmanClosedError, GearmanConnectionError } from "./errors.js";
+import { coerceError } from "../util/errors.js";
+import { GearmanClosedError, GearmanConnectionError, GearmanProtocolError, PROTOCOL_ERROR } from "./errors.js";
 import { PacketParser } from "./parser.js";
 import { adminCommand } from "./server-admin.js";
 import { ServerCore } from "./server-core.js";
@@ -125,7 +126,7 @@ export class GearmanServer {
       server.once("error", onError);
       server.listen(port, host, () => {
         server.off("error", onError);
-        server.on("error", (e) => this.#log.error({ err: e.message }, "gearman server listener error"));
+        server.on("error", (e) => this.#log.error({ err: e }, "gearman server listener error"));
         const a = server.address();
         const bound = { host, port: a !== null && typeof a === "object" ? a.port : port };
         if (!this.#closing) this.#address = bound;
@@ -154,11 +155,10 @@ export class GearmanServer {
       try {
         parser.push(chunk);
       } catch (e) {
-        const msg = e instanceof Error ? e.message : String(e);
-        this.#log.debug({ conn: conn.id, err: msg }, "closing gearman connection after a protocol error");
+        this.#log.debug({ conn: conn.id, err: coerceError(e) }, "closing gearman connection after a protocol error");
         // gearmand answers a bad magic with ERROR INVALID_MAGIC; an unknown type or an
-        // oversized body just closes the socket (spec §1 "Framing").
-        if (msg.startsWith("bad gearman magic")) {
+        // oversized body just closes the socket (docs/contract.md "Framing").
+        if (e instanceof GearmanProtocolError && e.kind === PROTOCOL_ERROR.badMagic) {
           socket.write(encode("RES", PacketType.ERROR, ["INVALID_MAGIC", "Request magic expected"]));
         }
         this.#drop(conn);
@@ -167,7 +167,7 @@ export class GearmanServer {
         socket.uncork();
       }
     });
-    socket.on("error", (e) => this.#log.debug({ conn: conn.id, err: e.message }, "gearman connection error"));
+    socket.on("error", (e) => this.#log.debug({ conn: conn.id, err: e }, "gearman connection error"));
     socket.on("close", () => {
       this.#sockets.delete(socket);
       this.#drop(conn);

@@ -1,15 +1,17 @@
 /**
- * A Gearman worker over several servers, one connection each (spec/gearman.md §1 "Worker
- * flow", §3). Registrations change by diff and never drop a function with a job running on
- * that connection; outstanding grabs + running jobs across all servers never exceed capacity.
+ * A Gearman worker over several servers, one connection each
+ * (docs/contract.md "Worker flow", "Packets"). Registrations change by diff and never drop a
+ * function with a job running on that connection; outstanding grabs + running jobs across all
+ * servers never exceed capacity.
  */
 import { pino, type Logger } from "pino";
 import { TypedEmitter } from "../util/emitter.js";
-import type { Packet } from "./codec.js";
+import { argAt, type Packet } from "./codec.js";
 import { GearmanConnection, type ConnectionStatus, type GearmanConnectionOptions, type ServerAddress } from "./connection.js";
 import { PacketType } from "./constants.js";
 import { GearmanServerError } from "./errors.js";
 import { WorkerJob } from "./job.js";
+import { WorkerConn } from "./worker-conn.js";
 
 export interface GearmanWorkerOptions {
   /** Sent as SET_CLIENT_ID on every connection (shown by the admin `workers` command). */
@@ -45,25 +47,10 @@ type WorkerEvents = {
   error: [Error];
 };
 
-/** Per-connection state: what gearmand has registered for it, its jobs, its grab state. */
-interface ConnState {
-  readonly conn: GearmanConnection;
-  readonly server: string;
-  status: ConnectionStatus;
-  everConnected: boolean;
-  readonly registered: Set<string>;
-  readonly jobs: Map<string, WorkerJob>;
-  readonly runningByFn: Map<string, number>;
-  /** A GRAB_JOB_UNIQ is outstanding. */
-  grabbing: boolean;
-  /** PRE_SLEEP sent and no NOOP since: do not grab until woken. */
-  sleeping: boolean;
-}
-
 export class GearmanWorker extends TypedEmitter<WorkerEvents> {
   readonly #clientId: string;
   readonly #log: Logger;
-  readonly #conns: ConnState[];
+  readonly #conns: WorkerConn[];
   #functions = new Set<string>();
   #capacity: number;
   #grabBudget: number | null;
@@ -79,17 +66,7 @@ export class GearmanWorker extends TypedEmitter<WorkerEvents> {
     this.#log = (opts.logger ?? pino({ level: "silent" })).child({ component: "gearman-worker" });
     this.#conns = opts.servers.map((addr) => {
       const conn = new GearmanConnection(addr, { ...opts.connection, logger: this.#log });
-      const cs: ConnState = {
-        conn,
-        server: conn.address,
-        status: "disconnected",
-        everConnected: false,
-        registered: new Set(),
-        jobs: new Map(),
-        runningByFn: new Map(),
-        grabbing: false,
-        sleeping: false,
-      };
+      const cs = new WorkerConn(conn, this.#stats);
       conn.on("status", (s) => this.#onStatus(cs, s));
       conn.on("packet", (p) => this.#onPacket(cs, p));
       conn.on("error", (e) => this.safeEmit("error", e));
@@ -131,13 +108,13 @@ export class GearmanWorker extends TypedEmitter<WorkerEvents> {
   /**
    * Sets the desired functions. Each connection gets CAN_DO for added names and CANT_DO for
    * removed ones, except a name with a job running on that connection: its CANT_DO waits
-   * for the job to end (gearmand would requeue the job, spec §3). A job may still arrive for
+   * for the job to end (gearmand would requeue the job: docs/contract.md "CANT_DO and RESET_ABILITIES requeue a running job"). A job may still arrive for
    * a name just removed (a grab was in flight, or the name is still registered): callers
    * must cope.
    */
   setFunctions(names: Iterable<string>): void {
     this.#functions = new Set(names);
-    for (const cs of this.#conns) this.#sync(cs);
+    for (const cs of this.#conns) cs.sync(this.#functions);
     this.#pump();
   }
 
@@ -172,76 +149,17 @@ export class GearmanWorker extends TypedEmitter<WorkerEvents> {
     return this.#closing;
   }
 
-  #onStatus(cs: ConnState, status: ConnectionStatus): void {
+  #onStatus(cs: WorkerConn, status: ConnectionStatus): void {
     cs.status = status;
     if (status === "connected") {
       if (cs.everConnected) this.#stats.reconnects++;
       cs.everConnected = true;
-      this.#register(cs);
+      cs.register(this.#clientId, this.#functions);
     } else if (status === "disconnected" || status === "closed") {
-      this.#drop(cs);
+      cs.drop();
     }
     this.safeEmit("status", { server: cs.server, status });
     if (status === "connected" || status === "disconnected") this.#pump();
-  }
-
-  /** Fresh connection: gearmand knows nothing of us. */
-  #register(cs: ConnState): void {
-    cs.registered.clear();
-    cs.grabbing = false;
-    cs.sleeping = false;
-    cs.conn.send(PacketType.SET_CLIENT_ID, [this.#clientId]);
-    // Harmless on a fresh connection; keeps the connection's state known even if a server
-    // kept state across a half-open reconnect.
-    cs.conn.send(PacketType.RESET_ABILITIES);
-    this.#stats.resetSent++;
-    for (const f of this.#functions) {
-      cs.conn.send(PacketType.CAN_DO, [f]);
-      cs.registered.add(f);
-      this.#stats.canDoSent++;
-    }
-  }
-
-  /** The connection is gone: its jobs are requeued by gearmand, our view of it resets. */
-  #drop(cs: ConnState): void {
-    const jobs = [...cs.jobs.values()];
-    cs.jobs.clear();
-    cs.runningByFn.clear();
-    cs.registered.clear();
-    cs.grabbing = false;
-    cs.sleeping = false;
-    for (const j of jobs) j.markLost();
-  }
-
-  /** Brings the connection's registrations to the desired set, by diff. `only` limits the check to one name. */
-  #sync(cs: ConnState, only?: string): void {
-    if (!cs.conn.connected) return;
-    const want = this.#functions;
-    if (want.size === 0 && cs.jobs.size === 0 && cs.registered.size > 0) {
-      cs.conn.send(PacketType.RESET_ABILITIES);
-      this.#stats.resetSent++;
-      cs.registered.clear();
-      return;
-    }
-    let added = false;
-    if (only === undefined) {
-      for (const f of want) {
-        if (cs.registered.has(f)) continue;
-        cs.conn.send(PacketType.CAN_DO, [f]);
-        cs.registered.add(f);
-        this.#stats.canDoSent++;
-        added = true;
-      }
-    }
-    const candidates = only === undefined ? [...cs.registered] : cs.registered.has(only) ? [only] : [];
-    for (const f of candidates) {
-      if (want.has(f) || (cs.runningByFn.get(f) ?? 0) > 0) continue;
-      cs.conn.send(PacketType.CANT_DO, [f]);
-      cs.registered.delete(f);
-      this.#stats.cantDoSent++;
-    }
-    // gearmand does not wake a sleeping worker for a function registered after PRE_SLEEP.
-    if (added) cs.sleeping = false;
   }
 
   #inUse(): number {
@@ -269,7 +187,7 @@ export class GearmanWorker extends TypedEmitter<WorkerEvents> {
     this.#rr = n === 0 ? 0 : (this.#rr + 1) % n;
   }
 
-  #onPacket(cs: ConnState, p: Packet): void {
+  #onPacket(cs: WorkerConn, p: Packet): void {
     switch (p.type) {
       case PacketType.NO_JOB:
         if (!cs.grabbing) return;
@@ -301,14 +219,13 @@ export class GearmanWorker extends TypedEmitter<WorkerEvents> {
     }
   }
 
-  #onAssign(cs: ConnState, p: Packet): void {
+  #onAssign(cs: WorkerConn, p: Packet): void {
     cs.grabbing = false;
     cs.sleeping = false;
-    const a = p.args;
-    const handle = a[0]!.toString("utf8");
-    const fn = a[1]!.toString("utf8");
-    const unique = p.type === PacketType.JOB_ASSIGN ? "" : a[2]!.toString("utf8");
-    const data = Buffer.from(a[a.length - 1]!); // own the bytes, not a view of a big chunk
+    const handle = argAt(p, 0).toString("utf8");
+    const fn = argAt(p, 1).toString("utf8");
+    const unique = p.type === PacketType.JOB_ASSIGN ? "" : argAt(p, 2).toString("utf8");
+    const data = Buffer.from(argAt(p, p.args.length - 1)); // own the bytes, not a view of a big chunk
     const job = new WorkerJob({
       handle,
       functionName: fn,
@@ -318,20 +235,15 @@ export class GearmanWorker extends TypedEmitter<WorkerEvents> {
       send: (type, args) => cs.conn.send(type, args),
       onEnd: (j) => this.#onJobEnd(cs, j),
     });
-    cs.jobs.set(handle, job);
-    cs.runningByFn.set(fn, (cs.runningByFn.get(fn) ?? 0) + 1);
+    cs.started(job);
     this.#stats.jobsAssigned++;
     this.safeEmit("job", job);
     this.#pump();
   }
 
-  #onJobEnd(cs: ConnState, job: WorkerJob): void {
-    if (cs.jobs.get(job.handle) !== job) return;
-    cs.jobs.delete(job.handle);
-    const left = (cs.runningByFn.get(job.functionName) ?? 1) - 1;
-    if (left > 0) cs.runningByFn.set(job.functionName, left);
-    else cs.runningByFn.delete(job.functionName);
-    this.#sync(cs, job.functionName);
+  #onJobEnd(cs: WorkerConn, job: WorkerJob): void {
+    if (!cs.ended(job)) return;
+    cs.sync(this.#functions, job.functionName);
     this.#pump();
   }
 }

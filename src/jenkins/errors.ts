@@ -44,7 +44,7 @@ export class JenkinsTimeoutError extends JenkinsError {
     super(
       `${fields.method} ${fields.url}: no answer from Jenkins within ${fields.timeoutMs} ms` +
         (fields.retries > 0 ? ` (retried ${fields.retries} times)` : "") +
-        "; is Jenkins overloaded, or is timeoutMs too small?",
+        "; is Jenkins overloaded, or is the request timeout (--jenkins-timeout, jenkins.timeout) too short?",
       options,
     );
     this.name = "JenkinsTimeoutError";

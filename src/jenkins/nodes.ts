@@ -1,5 +1,5 @@
 /**
- * Nodes (computers), spec §2.6. One GET of the computer tree per call; the node's mode is not
+ * Nodes (computers), docs/jenkins-rest.md "Computers". One GET of the computer tree per call; the node's mode is not
  * exported by Computer (only Node#getMode is @Exported, and a Computer does not export its Node),
  * so EXCLUSIVE is read once per node name from /computer/<name>/config.xml (the built-in node's
  * from the root's `mode`) and cached until the node disappears.

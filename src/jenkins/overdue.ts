@@ -1,6 +1,6 @@
 /**
  * Notices a hung Jenkins as soon as one request is overdue, long before its timeout
- * (issue 15 §4): a Jenkins stopped (SIGSTOP, a long GC pause, a dead proxy) accepts
+ * (docs/jenkins-rest.md "Errors and retries"): a Jenkins stopped (SIGSTOP, a long GC pause, a dead proxy) accepts
  * connections and answers nothing, so waiting for the 10 s timeout of each request meant
  * grabbing and failing jobs meanwhile. One timer runs only while requests are in flight.
  */

@@ -1,5 +1,5 @@
 /**
- * The build queue, spec §2.4: the live items, one item (live, or left for 5 minutes), cancel.
+ * The build queue (docs/jenkins-rest.md "Queue"): the live items, one item (live, or left for 5 minutes), cancel.
  * A LeftItem with `executable: null` and `cancelled: false` is about to start (Executor.run
  * creates the LeftItem before the build): keep polling it, it is not cancelled.
  */

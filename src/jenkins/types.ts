@@ -1,4 +1,4 @@
-/** The typed view of the Jenkins REST API that the rest of the sidecar uses (spec/jenkins-rest.md). */
+/** The typed view of the Jenkins REST API that the rest of the sidecar uses (docs/jenkins-rest.md). */
 import type { Logger } from "pino";
 import type { BackoffOptions } from "../util/index.js";
 

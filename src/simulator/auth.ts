@@ -1,5 +1,5 @@
 /**
- * Authentication and CSRF crumbs (spec §1.1-1.2): Basic user+token (no crumb needed, ApiCrumbExclusion),
+ * Authentication and CSRF crumbs (docs/jenkins-rest.md "Authentication and CSRF crumbs"): Basic user+token (no crumb needed, ApiCrumbExclusion),
  * Basic user+password (crumb bound to the JSESSIONID session, DefaultCrumbIssuer), 401 with
  * WWW-Authenticate on bad credentials, configurable anonymous read, crumb issuer on/off.
  */

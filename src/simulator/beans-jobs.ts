@@ -1,6 +1,6 @@
 /**
  * Job, folder, queue and queue-item beans (kept together: a job shows its queue item, whose task is the job).
- * Queue and queue-item beans (spec §2.4, `Queue.java:2260-2480`). Queue.Item declares default visibility 999,
+ * Queue and queue-item beans (docs/jenkins-rest.md "Queue", `Queue.java:2260-2480`). Queue.Item declares default visibility 999,
  * so an item renders fully wherever it appears; its `url` is relative ("queue/item/42/").
  */
 import { type Ctx, type P as Prop, CLS, EMPTY, buildBean, buildRef, buildType, emptyList, paramsDefPropertyType, runActions } from "./beans.js";

@@ -1,5 +1,5 @@
 /**
- * Computer, ComputerSet and root (Hudson) beans (spec §2.1, §2.6). Computers have no `name`: use
+ * Computer, ComputerSet and root (Hudson) beans (docs/jenkins-rest.md "Root", "Computers"). Computers have no `name`: use
  * `displayName`; executors and assignedLabels carry no `_class`; the self-label is included.
  */
 import { type Ctx, executorBean, oneOffExecutorBean } from "./beans.js";

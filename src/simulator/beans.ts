@@ -1,5 +1,5 @@
 /**
- * Exported-bean tables for jobs, folders, builds, actions and parameters (spec §2.2, §2.5), with the
+ * Exported-bean tables for jobs, folders, builds, actions and parameters (docs/jenkins-rest.md "Listing every job", "Builds"), with the
  * visibilities of the Jenkins sources: Job name/url/color and Run number/url are 2, ParameterValue 3
  * (its value 4), ParametersAction.parameters and CauseAction.causes 2, Cause fields 3.
  */
@@ -201,7 +201,7 @@ interface ExecutorView {
   readonly oneOff: boolean;
 }
 const executorType: BeanType<ExecutorView, Ctx> = {
-  cls: () => null, // declared type Executor: no _class (spec §1.3)
+  cls: () => null, // declared type Executor: no _class (docs/jenkins-rest.md "Rendering")
   props: [
     {
       name: "currentExecutable",

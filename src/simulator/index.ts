@@ -1,4 +1,4 @@
-/** The Jenkins REST simulator (spec/jenkins-rest.md §4). */
+/** The Jenkins REST simulator (docs/jenkins-rest.md "The simulator"). */
 export { JenkinsSimulator, startSimulator } from "./simulator.js";
 export { loadScenario, generateScenario, type GenerateScenarioOptions } from "./scenario.js";
 export { readJobsDir, type ItemXml } from "./jobs-dir.js";

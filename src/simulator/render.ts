@@ -1,6 +1,6 @@
 /**
  * Stapler-style JSON rendering: exported-bean tables, `depth` (TreePruner.ByDepth) and `tree=`
- * (NamedPathPruner, with {M,N} ranges and `*`), `_class` when IF_NEEDED, nulls written (spec §1.3).
+ * (NamedPathPruner, with {M,N} ranges and `*`), `_class` when IF_NEEDED, nulls written (docs/jenkins-rest.md "Rendering").
  * While a RenderMeter is active (withMeter), every value written is counted as Stapler visits it
  * (docs/master-cost.md): one per `Property.writeValue` call (an accepted property's value, or one
  * element of an array) and one per `_class` written (`JSONDataWriter.type` + `startObject`).

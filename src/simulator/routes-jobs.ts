@@ -1,5 +1,5 @@
 /**
- * Job, folder and build endpoints (spec §2.2, §2.3, §2.5): api/json, build, buildWithParameters,
+ * Job, folder and build endpoints (docs/jenkins-rest.md "Listing every job", "Triggering a build", "Builds"): api/json, build, buildWithParameters,
  * enable/disable, stop, submitDescription.
  */
 import { buildBean } from "./beans.js";
@@ -100,7 +100,7 @@ function routeJobAction(env: Env, req: SimReq, job: Job, rest: readonly string[]
   return routeBuild(env, req, b, rest.slice(1));
 }
 
-/** `ParameterizedJobMixIn.doBuild` / `doBuildWithParameters` (spec §2.3). */
+/** `ParameterizedJobMixIn.doBuild` / `doBuildWithParameters` (docs/jenkins-rest.md "Triggering a build"). */
 function trigger(env: Env, req: SimReq, job: Job, withParams: boolean): Reply {
   // doBuild on a parameterized job shows the parameters form to a GET (ParameterizedJobMixIn.java:210-220).
   if (!withParams && req.method !== "POST" && job.params.length > 0 && !job.disabled) {

@@ -1,5 +1,5 @@
 /**
- * Jenkins endpoints (spec §2): root, crumb issuer, queue, computers and quiet-down; jobs and builds are in
+ * Jenkins endpoints (docs/jenkins-rest.md "Root", "Queue", "Computers", "Quiet-down"): root, crumb issuer, queue, computers and quiet-down; jobs and builds are in
  * routes-jobs.ts. Every route answers a Reply; the server adds the common headers.
  */
 import { computerBean, computerSetBean, rootBean } from "./beans-nodes.js";

@@ -34,7 +34,7 @@ const SELF = "built-in";
 export const SELF_LABEL: LabelExpr = { op: "atom", name: SELF };
 
 /**
- * Label resolution (spec §2.8): a Node/Label parameter value (`LabelParameterValue.getAssignedLabel(SubTask)`,
+ * Label resolution (docs/jenkins-rest.md "Pinning a build to a node"): a Node/Label parameter value (`LabelParameterValue.getAssignedLabel(SubTask)`,
  * nodelabelparameter LabelParameterValue.java:167-170, through `Queue.Item.getAssignedLabel`, Queue.java:2364-2370,
  * so for a Pipeline it assigns the flyweight too), then the job's label (a Pipeline's is the built-in node's
  * self-label), then none (any node).

@@ -43,7 +43,7 @@ interface Dispatched {
   readonly delayMs: number;
 }
 
-/** `job/a/job/b/build` or `.../buildWithParameters`: the two trigger endpoints (spec §2.3). */
+/** `job/a/job/b/build` or `.../buildWithParameters`: the two trigger endpoints (docs/jenkins-rest.md "Triggering a build"). */
 function isTrigger(method: string, segs: readonly string[]): boolean {
   if (method !== "POST" || segs.length < 3 || segs.length % 2 === 0) return false;
   for (let i = 0; i < segs.length - 1; i += 2) if (segs[i] !== "job") return false;

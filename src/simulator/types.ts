@@ -1,4 +1,4 @@
-/** Public types of the Jenkins REST simulator (spec/jenkins-rest.md §4). */
+/** Public types of the Jenkins REST simulator (docs/jenkins-rest.md "The simulator"). */
 
 export const SIM_RESULTS = ["SUCCESS", "UNSTABLE", "FAILURE", "NOT_BUILT", "ABORTED"] as const;
 export type SimResult = (typeof SIM_RESULTS)[number];

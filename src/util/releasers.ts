@@ -15,8 +15,7 @@ export class Releasers {
 
   async releaseAll(): Promise<void> {
     let first: Error | undefined;
-    while (this.#list.length > 0) {
-      const r = this.#list.pop()!;
+    for (let r = this.#list.pop(); r !== undefined; r = this.#list.pop()) {
       try {
         await r();
       } catch (e) {

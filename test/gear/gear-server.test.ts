@@ -1,11 +1,11 @@
 // gear.Server, the Gearman server Zuul v2 embeds ([gearman_server] start=true), with the sidecar:
 // what scripts/check-gear-server.sh runs besides the shared integration tests. Registration diffs
-// seen through gear's admin `status` (the command Zuul's isJobRegistered uses, spec/gearman.md §4),
+// seen through gear's admin `status` (the command Zuul's isJobRegistered uses, docs/contract.md "Admin status and workers"),
 // and where gear.Server behaves unlike gearmand, asserted as gear does it (gear/__init__.py at the
 // commit the script prints: Server.handleWorkException, Server._lostConnection):
 //   - WORK_EXCEPTION ends the job and reaches the client as WORK_EXCEPTION (gearmand sends WORK_FAIL
 //     to clients without the `exceptions` option). gear's Client marks it complete and failed, so
-//     Zuul retries the job either way (spec/zuul-nodepool-contract.md: no result means retry).
+//     Zuul retries the job either way (docs/contract.md "WORK_FAIL": no result means retry).
 //   - A worker connection that drops mid-job fails the job to the client (WORK_FAIL) instead of
 //     requeueing it, so a sidecar restarted mid-build cannot adopt its build: Zuul retries, and the
 //     old build keeps running in Jenkins unreported. Drain before a restart (README, rolling upgrade).

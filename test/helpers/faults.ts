@@ -75,7 +75,7 @@ export function summary(name: string, fields: Record<string, unknown>): void {
 
 /**
  * A TCP proxy. `blackhole()` stops forwarding both ways on every connection open now, without
- * closing anything: half-open as far as either end can tell (spec §8.14). Connections opened
+ * closing anything: half-open as far as either end can tell (docs/contract.md "Connections"). Connections opened
  * afterwards forward normally, as a fresh connect over a repaired path would.
  */
 export class TcpProxy {

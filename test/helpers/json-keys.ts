@@ -1,6 +1,6 @@
 /**
  * A strict JSON reader that reports duplicate keys. `JSON.parse` keeps the last of two equal keys
- * without a word (ECMA-262 §25.5.1: later members overwrite earlier ones), and log shippers differ
+ * without a word (ECMA-262, section 25.5.1 JSON.parse: later members overwrite earlier ones), and log shippers differ
  * (some reject the line, some keep the first), so a log line with a duplicate key is a defect we
  * must see. This walks the text itself and returns the path of every key that occurs twice in one
  * object, e.g. `$.component`.

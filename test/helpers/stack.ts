@@ -1,7 +1,7 @@
 /**
  * A whole stack for integration tests: Jenkins simulators, sidecar daemons, and a Gearman
  * client playing Zuul v2 (the arguments it sends, unique = ZUUL_UUID, registration checked
- * through the admin `status` as Zuul's isJobRegistered does: spec/gearman.md §4).
+ * through the admin `status` as Zuul's isJobRegistered does: docs/contract.md "Admin status and workers").
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";

@@ -1,6 +1,6 @@
 // The bridge end to end: real gearmand, the Jenkins simulator, our client playing Zuul v2.
-// Contract: spec/zuul-nodepool-contract.md §1 (functions), §3 (reporting), §4 (stop,
-// set_description), §5 (OFFLINE_NODE_WHEN_COMPLETE); DESIGN.md (capacity, no build twice).
+// Contract: docs/contract.md "Registration", "Reporting", "stop and set_description",
+// "OFFLINE_NODE_WHEN_COMPLETE"; docs/architecture.md "Capacity", "No build twice".
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
@@ -51,7 +51,7 @@ describe("bridge: Zuul builds on one master", { timeout: 120_000 }, () => {
     ["flaky", "UNSTABLE"],
     ["aborted", "ABORTED"],
   ] as const) {
-    it(`reports ${result} with WORK_COMPLETE, after WORK_DATA and WORK_STATUS (contract §3)`, async () => {
+    it(`reports ${result} with WORK_COMPLETE, after WORK_DATA and WORK_STATUS (docs/contract.md "Reporting")`, async () => {
       const o = await submitLikeZuul(s.client, `build:${job}`);
       assert.equal(o.kind, "complete");
       assert.equal(o.complete?.["result"], result);
@@ -83,7 +83,7 @@ describe("bridge: Zuul builds on one master", { timeout: 120_000 }, () => {
     assert.equal(n.data[0]!["name"], "nested");
   });
 
-  it("stop:MASTER aborts a running build (WORK_COMPLETE), and the build reports ABORTED (contract §4)", async () => {
+  it("stop:MASTER aborts a running build (WORK_COMPLETE), and the build reports ABORTED (docs/contract.md \"stop and set_description\")", async () => {
     let number = 0;
     const running = submitLikeZuul(s.client, "build:slow", zuulParams(), {
       onJob: (j) => j.on("data", (d) => (number = (JSON.parse(d.toString()) as { number: number }).number)),
@@ -118,7 +118,7 @@ describe("bridge: Zuul builds on one master", { timeout: 120_000 }, () => {
     }
   });
 
-  it("set_description:MASTER sets the build's description (contract §4)", async () => {
+  it("set_description:MASTER sets the build's description (docs/contract.md \"stop and set_description\")", async () => {
     const o = await submitLikeZuul(s.client, "build:ok");
     const number = o.complete!["number"] as number;
     const d = await s.client.submit("set_description:jenkins01", JSON.stringify({ name: "ok", number, html_description: "<b>gate</b>" }));
@@ -130,7 +130,7 @@ describe("bridge: Zuul builds on one master", { timeout: 120_000 }, () => {
     assert.equal((await missing.result).kind, "fail");
   });
 
-  it("OFFLINE_NODE_WHEN_COMPLETE takes the node offline before WORK_COMPLETE (contract §5)", async () => {
+  it("OFFLINE_NODE_WHEN_COMPLETE takes the node offline before WORK_COMPLETE (docs/contract.md \"OFFLINE_NODE_WHEN_COMPLETE\")", async () => {
     const sim = s.masters[0]!.sim;
     const o = await submitLikeZuul(s.client, "build:single-use", zuulParams({ OFFLINE_NODE_WHEN_COMPLETE: "1" }));
     assert.equal(o.complete?.["result"], "SUCCESS");
@@ -239,7 +239,7 @@ describe("bridge: restarts and several masters", { timeout: 120_000 }, () => {
     let started = false;
     const p = submitLikeZuul(s.client, "build:long", zuulParams(), { onJob: (j) => j.on("data", () => (started = true)) });
     await waitFor("long build started", () => started, 10_000);
-    await a.restart(); // the old connections close: gearmand requeues the job (spec/gearman.md §3)
+    await a.restart(); // the old connections close: gearmand requeues the job (docs/contract.md "gearmand requeues a job whose connection drops")
     const o = await p;
     assert.equal(o.kind, "complete");
     assert.equal(o.complete?.["result"], "SUCCESS");

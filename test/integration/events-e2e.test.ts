@@ -1,5 +1,5 @@
 // Issue 5 "Done when": the simulator, a sidecar (Daemon) publishing over ZeroMQ and a real
-// ZeroMQ subscriber. Wire format: spec/zuul-nodepool-contract.md §7 ("<topic> <json>", Gson
+// ZeroMQ subscriber. Wire format: docs/contract.md "Events" ("<topic> <json>", Gson
 // field order, nulls omitted, phase per topic, status only when finished, relative urls,
 // parameters sorted as EnvVars, node_name "" for the built-in node), plus our `sequence` and `run_id`.
 import assert from "node:assert/strict";
@@ -118,7 +118,7 @@ describe("events end to end: simulator, sidecar, ZeroMQ subscriber (issue 5)", {
 
   const runId = (): string => daemon.publisher!.runId;
 
-  it("a build started by the bridge: the exact frames (contract §7)", async () => {
+  it("a build started by the bridge: the exact frames (docs/contract.md \"JSON\")", async () => {
     await waitFor("build:ok registered", () => daemon.ready().ready, 15_000);
     const o = await submitLikeZuul(client, "build:ok");
     assert.equal(o.complete?.["result"], "SUCCESS");

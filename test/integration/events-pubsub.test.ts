@@ -1,5 +1,5 @@
 // Real ZeroMQ sockets on 127.0.0.1: our PUB socket against a raw zeromq Subscriber (as Nodepool
-// uses it) and against our subscribe(). spec/zuul-nodepool-contract.md §7.
+// uses it) and against our subscribe(). docs/contract.md "Events".
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 
@@ -87,7 +87,7 @@ void describe("events: publisher and subscribers over real zeromq", { timeout: 3
       const got: string[] = [];
       for (let i = 0; i < 3; i++) {
         const msg = await raw.receive();
-        assert.equal(msg.length, 1, "one single-part message per event (spec §7)");
+        assert.equal(msg.length, 1, "one single-part message per event (docs/contract.md \"Socket and framing\")");
         got.push(msg[0]!.toString("utf8"));
       }
       assert.deepEqual(got, expected);
@@ -181,7 +181,7 @@ void describe("events: publisher and subscribers over real zeromq", { timeout: 3
         got.map((e) => e.event.sequence),
         [1, ...Array.from({ length: 1024 }, (_, i) => 10_000 - 1024 + 1 + i)],
       );
-      // ...and fills the hole from the replay ring (spec §8.19: missed events leave nodes USED).
+      // ...and fills the hole from the replay ring (docs/contract.md "Replay": missed events leave nodes USED).
       const replay = pub.since(1, 10_000 - 1025);
       assert.equal(replay.gap, false);
       assert.equal(replay.events.length, 10_000 - 1025);
@@ -253,6 +253,7 @@ void describe("events: publisher and subscribers over real zeromq", { timeout: 3
       assert.equal(e.address, first.endpoint);
       assert.equal(e.code, "EADDRINUSE");
       assert.ok(e.message.includes(first.endpoint));
+      assert.ok(e.message.includes("zmq.bind"), "names the user's key, not the publisher's option");
       return true;
     });
     await second.close();

@@ -1,5 +1,5 @@
 /**
- * Issue 15 §1: a connection of ours never drops a packet it accepted. Every way a group's
+ * A connection of ours never drops a packet it accepted. Every way a group's
  * worker connection closes or changes while a build runs (the last node of its label lost or
  * deleted, a relabel that retires the group, a node taken offline, the job deleted, a drain,
  * a shutdown, a reconnect) ends with the result reaching Zuul through the real gearmand, and
@@ -21,7 +21,7 @@ import { connectClient, submitLikeZuul, waitFor, waitRegistered, zuulJob, zuulPa
 /** Each case on its own label, on its own single node, so that losing it retires its group. */
 const CASES = ["dropped", "deleted", "relabelled", "offline", "jobdeleted", "drained", "reconnect"] as const;
 
-void describe("faults: every close of a group's connection delivers the result (issue 15 §1)", { timeout: 120_000 }, () => {
+void describe("faults: every close of a group's connection delivers the result (docs/architecture.md \"Capacity\")", { timeout: 120_000 }, () => {
   let gd: Gearmand;
   let proxy: TcpProxy;
   let sim: JenkinsSimulator;

@@ -1,8 +1,8 @@
 // Fault suite (issue 8), Gearman side: gearmand crashes, one of two servers down, a half-open
 // connection. Each case asserts that every submitted job ended once, with its Jenkins result or
 // a retryable failure, and that no ZUUL_UUID got two Jenkins builds.
-// spec/gearman.md §3 (a gearmand restart loses every foreground job; clients see a disconnect);
-// spec/zuul-nodepool-contract.md §8.14 (half-dead connections hung the plugin), §8.16, §8.20.
+// docs/contract.md "A gearmand restart loses every foreground job" (clients see a disconnect),
+// "Connections" (half-dead connections hung the plugin), "The plugins' known problems, and what the sidecar does".
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -89,7 +89,7 @@ void describe("faults: gearmand SIGKILLed and restarted on the same port mid-loa
       );
       await waitFor("nothing left in flight", () => daemon.bridge.runs.size === 0, 10_000);
       const r = assertNothingLostNothingTwice([...out1, ...out2], [sim], (o) => o.complete?.["result"] === "SUCCESS" || o.kind === "disconnected" || o.kind === "fail");
-      // A job that never reached Jenkins was lost with gearmand: Zuul marks it LOST and re-runs it (contract §8.20).
+      // A job that never reached Jenkins was lost with gearmand: Zuul runs it again (docs/contract.md "A gearmand restart loses every foreground job").
       assert.ok(out1.filter((o) => o.kind === "disconnected").length >= 8);
       summary("gearmand-sigkill", {
         faults: "1 SIGKILL+restart",

@@ -1,7 +1,7 @@
 // Bad input at the integration level (issue 8): Gearman arguments that are not JSON, not an
 // object, nested, 10 MiB, invalid UTF-8, thousands of keys, bad parameter names; stop: and
 // set_description: for unknown builds or with missing fields; a function of a deleted job.
-// Each ends as WORK_FAIL (Zuul sees WORK_EXCEPTION converted to WORK_FAIL: spec/gearman.md §3),
+// Each ends as WORK_FAIL (Zuul sees WORK_EXCEPTION converted to WORK_FAIL: docs/contract.md "WORK_EXCEPTION reaches Zuul as WORK_FAIL"),
 // starts nothing in Jenkins, and leaves the next good job undisturbed.
 // The parsing itself is unit-tested in test/unit/bridge/arguments-state.test.ts.
 import assert from "node:assert/strict";
@@ -105,7 +105,7 @@ void describe("bad input through gearmand", { timeout: 60_000 }, () => {
     tried++;
     await waitFor("build:doomed unregistered", async () => (await s.admin.status()).find((f) => f.name === "build:doomed")?.workers === 0, 10_000);
     // Either it was grabbed in the window and failed, or it waits in gearmand for a worker that
-    // will never come: Zuul's isJobRegistered check (contract §6) sees no worker and does not submit.
+    // will never come: Zuul's isJobRegistered check (docs/contract.md "Admin status and workers") sees no worker and does not submit.
     const r = await Promise.race([job.result, new Promise<null>((res) => setTimeout(() => res(null), 1000))]);
     assert.ok(r === null || r.kind === "fail", `deleted job: ${r?.kind ?? "waiting"}`);
     assert.equal(sim.builds().filter((b) => b.url.includes("/job/doomed/")).length, 0);

@@ -1,8 +1,9 @@
 // Fault suite (issue 8), Jenkins side: the master answering 500s, timing out, or down; and what
 // happens to builds in Jenkins behind the sidecar's back (node dropped or deleted, job deleted or
 // disabled while queued, queue item cancelled, build aborted).
-// Contract: spec/zuul-nodepool-contract.md §3 (WORK_COMPLETE for every Jenkins result, WORK_FAIL
-// only when the build could not run or was lost), §8.6, §8.19; DESIGN.md (no grabs while Jenkins is down).
+// Contract: docs/contract.md "Reporting" (WORK_COMPLETE for every Jenkins result, WORK_FAIL only
+// when the build could not run or was lost); docs/architecture.md "Capacity" (no grabs while
+// Jenkins is down).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -143,7 +144,7 @@ void describe("faults: changes in Jenkins behind the sidecar's back", { timeout:
     return { outcome, id: item.id };
   }
 
-  void it("a node dropped mid-build: WORK_FAIL, Zuul retries (contract §3, §8.6)", async () => {
+  void it("a node dropped mid-build: WORK_FAIL, Zuul retries (docs/contract.md \"WORK_FAIL\")", async () => {
     const { outcome, node } = await startLong();
     sim().dropAgent(node);
     const o = await outcome;
@@ -160,7 +161,7 @@ void describe("faults: changes in Jenkins behind the sidecar's back", { timeout:
     all.push(o);
   });
 
-  void it("a build aborted in Jenkins: WORK_COMPLETE with result ABORTED (contract §3)", async () => {
+  void it("a build aborted in Jenkins: WORK_COMPLETE with result ABORTED (docs/contract.md \"When the build ends: WORK_COMPLETE\")", async () => {
     const { outcome, number } = await startLong();
     sim().abortBuild("long", number);
     const o = await outcome;

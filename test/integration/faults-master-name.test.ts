@@ -1,5 +1,5 @@
 /**
- * Issue 15 §5: two masters, one name. Each sidecar reaches its Jenkins on a loopback URL (the
+ * Two masters, one name. Each sidecar reaches its Jenkins on a loopback URL (the
  * Kubernetes layout); the default master name is the host of the root URL Jenkins itself
  * reports, so the names differ and a stop reaches the right master. With a forced equal name
  * the second sidecar refuses the management functions (not ready, counted in /metrics); a
@@ -18,7 +18,7 @@ import { startSimulator, type JenkinsSimulator } from "../../src/simulator/index
 import { startGearmand, type Gearmand } from "../helpers/gearmand.js";
 import { connectClient, startMasterDaemon, submitLikeZuul, waitFor, waitRegistered, zuulJob } from "../helpers/stack.js";
 
-void describe("faults: master names (issue 15 §5)", { timeout: 90_000 }, () => {
+void describe("faults: master names (docs/architecture.md \"Master name\")", { timeout: 90_000 }, () => {
   let gd: Gearmand;
   let simA: JenkinsSimulator;
   let simB: JenkinsSimulator;

@@ -1,5 +1,5 @@
 /**
- * Issue 15 §2: events of builds that started or ended while the sidecar was down are published
+ * Events of builds that started or ended while the sidecar was down are published
  * by the next process (docs/architecture.md "Events across a restart"). A sidecar process is
  * SIGKILLed with three builds running (two of Zuul's, one foreign); they end, and a fourth
  * build comes and goes, while no sidecar runs; the restarted sidecar publishes what it missed,
@@ -30,7 +30,7 @@ class Seen {
   }
 }
 
-void describe("faults: events across a sidecar SIGKILL (issue 15 §2)", { timeout: 90_000 }, () => {
+void describe("faults: events across a sidecar SIGKILL (docs/architecture.md \"Events across a restart\")", { timeout: 90_000 }, () => {
   let gd: Gearmand;
   let sim: JenkinsSimulator;
   let client: GearmanClient;

@@ -1,6 +1,6 @@
 // Fault suite (issue 8), the sidecar process itself: SIGKILL mid-build and a restart with the same
-// state file (no second Jenkins build: DESIGN.md, "A build is never started twice for one Gearman
-// job"; spec/gearman.md §3: a worker disconnect requeues its jobs), and the Jenkins token never
+// state file (no second Jenkins build: docs/architecture.md "No build twice"; docs/contract.md
+// "gearmand requeues a job whose connection drops"), and the Jenkins token never
 // appearing in any output (issue 8, Access). The sidecar runs as a child process so that SIGKILL is real.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * Issue 15 §3 and §4 on real gearmand (docs/architecture.md "A trigger whose outcome is unknown"):
+ * Uncertain triggers and a hung Jenkins on real gearmand (docs/architecture.md "A trigger whose outcome is unknown"):
  * a trigger whose answer never came, a Jenkins that hangs (SIGSTOP-like) with a trigger in
  * flight and jobs still being submitted, and a sidecar killed between writing its record and
  * Jenkins' answer. Nothing is failed blindly, nothing runs twice, nothing is grabbed into a
@@ -18,7 +18,7 @@ import { assertNothingLostNothingTwice, SidecarProcess, startFaultDaemon, summar
 import { startGearmand, type Gearmand } from "../helpers/gearmand.js";
 import { connectClient, submitLikeZuul, waitFor, waitRegistered, zuulJob, zuulParams, type Outcome } from "../helpers/stack.js";
 
-void describe("faults: triggers whose outcome is unknown, and a hung Jenkins (issue 15 §3, §4)", { timeout: 120_000 }, () => {
+void describe("faults: triggers whose outcome is unknown, and a hung Jenkins (docs/architecture.md \"A trigger whose outcome is unknown\")", { timeout: 120_000 }, () => {
   let gd: Gearmand;
   let sim: JenkinsSimulator;
   let client: GearmanClient;

@@ -1,5 +1,5 @@
 /**
- * A connection of ours never drops a packet it accepted (issue 15 §1): a result written in the
+ * A connection of ours never drops a packet it accepted (docs/architecture.md "Capacity"): a result written in the
  * same tick as the close of its connection must reach the client through the real gearmand.
  * Before the fix, close() destroyed the corked socket and gearmand requeued the job instead
  * (docs/contract.md "gearmand requeues a job whose connection drops").

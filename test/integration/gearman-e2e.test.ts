@@ -1,4 +1,4 @@
-/** Our client, worker and admin end to end through the real gearmand (spec/gearman.md §1, §2, §4). */
+/** Our client, worker and admin end to end through the real gearmand (docs/contract.md "The Gearman protocol", "Admin status and workers"). */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -93,12 +93,12 @@ void describe("gearman client + worker + admin through one gearmand", { timeout:
     const me = ws.find((w) => w.clientId === "e2e-worker");
     assert.deepEqual(me?.functions.sort(), ["bg", "echo", "slow"]);
     assert.match(await admin.version(), /^1\.1\.\d+/);
-    // A function nobody serves: the job stays queued and can be cancelled (spec §2).
+    // A function nobody serves: the job stays queued and can be cancelled (docs/contract.md "Admin status and workers").
     const job = await client.submit("nobody-serves", "x");
     assert.equal(await admin.cancelJob(job.handle), true);
     assert.deepEqual(await job.result, { kind: "fail" });
     assert.equal(await admin.cancelJob("H:nowhere:99"), false);
-    // spec §2: `shutdown` was removed in 1.1.15; gearmand answers ERR UNKNOWN_COMMAND.
+    // docs/contract.md "Admin status and workers": `shutdown` was removed in 1.1.15; gearmand answers ERR UNKNOWN_COMMAND.
     await assert.rejects(admin.command("shutdown", "single"), (e: unknown) => e instanceof GearmanServerError && e.code === "UNKNOWN_COMMAND");
     // The connection stays usable after an ERR.
     assert.match(await admin.version(), /^1\.1\./);

@@ -1,5 +1,5 @@
 /**
- * Pins the gearmand 1.1.20 behaviours of spec/gearman.md §3 against the real server, with raw
+ * Pins the gearmand 1.1.20 behaviours of docs/contract.md "gearmand semantics the sidecar relies on" against the real server, with raw
  * protocol connections (and our client/worker where the fact is about them).
  */
 import { after, before, describe, it } from "node:test";
@@ -84,7 +84,7 @@ class Raw {
 
 const str = (p: Packet, i: number): string => p.args[i]!.toString("latin1");
 
-void describe("gearmand 1.1.20 facts (spec/gearman.md §3)", { timeout: 60_000 }, () => {
+void describe("gearmand 1.1.20 facts (docs/contract.md \"gearmand semantics the sidecar relies on\")", { timeout: 60_000 }, () => {
   let g: Gearmand;
   let admin: GearmanAdmin;
   const raws: Raw[] = [];

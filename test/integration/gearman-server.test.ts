@@ -125,7 +125,7 @@ void describe("embedded gearman server over sockets", () => {
     const [created] = await c.take(1);
     const handle = created!.split(" ")[1]!;
     assert.match(handle, /^H:[^:]+:\d+$/);
-    assert.deepEqual(await w.take(1), ["NOOP"]); // spec §3 wake-ups
+    assert.deepEqual(await w.take(1), ["NOOP"]); // docs/contract.md "NOOP wakes every sleeping worker"
     w.send(PacketType.GRAB_JOB_UNIQ);
     assert.deepEqual(await w.take(1), [`JOB_ASSIGN_UNIQ ${handle} raw_f u payload`]);
     assert.deepEqual(server.stats(), { connections: 2, queued: 0, running: 1, functions: 1 });
@@ -135,7 +135,7 @@ void describe("embedded gearman server over sockets", () => {
     assert.deepEqual(await c.take(3), [`WORK_DATA ${handle} {"url":"x"}`, `WORK_STATUS ${handle} 1 2`, `WORK_COMPLETE ${handle} ok`]);
   });
 
-  void it("speaks the admin text protocol on the same port (spec §2)", async () => {
+  void it("speaks the admin text protocol on the same port (docs/contract.md \"Admin status and workers\")", async () => {
     const a = raw();
     assert.equal(await a.admin("version"), "OK 1.1.20-embedded\n");
     assert.match(await a.admin("status"), /^raw_f\t0\t0\t1\n\.\n$/m);
@@ -143,7 +143,7 @@ void describe("embedded gearman server over sockets", () => {
     assert.equal(await a.admin("shutdown"), "ERR UNKNOWN_COMMAND Unknown+server+commandshutdown\r\n");
   });
 
-  void it("closes the connection on an unknown packet type or an oversized body (spec §1)", async () => {
+  void it("closes the connection on an unknown packet type or an oversized body (docs/contract.md \"Framing\")", async () => {
     const r = raw();
     const bad = Buffer.alloc(12);
     bad.write("\0REQ", 0, "latin1");
@@ -178,7 +178,7 @@ void describe("embedded gearman server over sockets", () => {
       wj.sendStatus(1, 10);
       const workers = await admin.workers();
       assert.ok(workers.some((w) => JSON.stringify(w).includes("sidecar-test")));
-      // The worker goes away mid-job: requeued, the client is not told (spec §3).
+      // The worker goes away mid-job: requeued, the client is not told (docs/contract.md "gearmand requeues a job whose connection drops").
       await worker.close();
       worker2.setFunctions(["build:lib"]);
       const again = new Promise<WorkerJob>((resolve) => worker2.once("job", resolve));
@@ -189,7 +189,7 @@ void describe("embedded gearman server over sockets", () => {
       const res = await job.result;
       assert.equal(res.kind, "complete");
       assert.deepEqual(job.dataPackets.map(String), ['{"number":1}', '{"result":"SUCCESS"}']);
-      // A queued job cancelled through the admin port fails for its client (spec §2).
+      // A queued job cancelled through the admin port fails for its client (docs/contract.md "Admin status and workers").
       const queued = await client.submit("build:nobody", "{}");
       assert.equal(await admin.cancelJob(queued.handle), true);
       assert.equal((await queued.result).kind, "fail");
@@ -200,7 +200,7 @@ void describe("embedded gearman server over sockets", () => {
       const exc = await client.submit("build:lib", "{}");
       const wj3 = await new Promise<WorkerJob>((resolve) => worker2.once("job", resolve));
       wj3.exception("boom");
-      assert.equal((await exc.result).kind, "fail"); // spec §3: no OPTION_REQ → WORK_FAIL
+      assert.equal((await exc.result).kind, "fail"); // docs/contract.md "WORK_EXCEPTION reaches Zuul as WORK_FAIL"
     } finally {
       await Promise.all([client.close(), worker.close(), worker2.close(), admin.close()]);
     }

@@ -1,4 +1,4 @@
-// The typed Jenkins client end to end against the simulator (spec/jenkins-rest.md §1-§2).
+// The typed Jenkins client end to end against the simulator (docs/jenkins-rest.md).
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 

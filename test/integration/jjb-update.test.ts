@@ -1,6 +1,6 @@
 // Jenkins Job Builder (Debian jenkins-job-builder 3.11, python3-jenkins 1.4) against the simulator with the worked
 // example of deploy/jjb/, then the sidecar on those jobs with a real gearmand: it registers exactly what the
-// Gearman plugin's rules give (spec/zuul-nodepool-contract.md §1), and runs a Pipeline pinned by its node parameter.
+// Gearman plugin's rules give (docs/contract.md "The plugin's rules"), and runs a Pipeline pinned by its node parameter.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -154,7 +154,7 @@ describe("ops: the command line as child processes", { timeout: 60_000 }, () => 
       assert.match(st.out(), /^ready: +yes$/m);
       assert.match(st.out(), /^state: +running, 0 in flight$/m);
 
-      // events: one build gives onStarted, onCompleted, onFinalized (contract §7).
+      // events: one build gives onStarted, onCompleted, onFinalized (docs/contract.md "Which builds, and when").
       const ev = cli(["events", "--connect", zmq, "--count", "3", "--json"]);
       await new Promise((r) => setTimeout(r, 1500)); // the child starts and joins (ZeroMQ slow joiner)
       const o = await submitLikeZuul(client, "build:ok");

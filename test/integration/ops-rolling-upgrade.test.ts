@@ -2,8 +2,8 @@
 // submitting at a steady rate. Drain A with quiet-down through the admin API, restart A's
 // Jenkins (and, for B, the sidecar too), resume; then the same for B. Every job Zuul submitted
 // completes exactly once with a result, none fails, no build runs twice, a draining master takes
-// no work. Zuul v2 relaunches a build that ended without a result (contract §6 "No result means
-// build.retry"), with a fresh ZUUL_UUID; the stand-in does the same and we count those retries.
+// no work. Zuul v2 relaunches a build that ended without a result (docs/contract.md "WORK_FAIL":
+// no result means build.retry), with a fresh ZUUL_UUID; the stand-in does the same and we count those retries.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 

@@ -1,4 +1,4 @@
-// spec/jenkins-rest.md §1.1, §1.2 and §4.2 item 1: authentication and CSRF crumbs, over real HTTP.
+// docs/jenkins-rest.md "Authentication and CSRF crumbs", over real HTTP.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { JenkinsSimulator } from "../../src/simulator/index.js";
@@ -69,7 +69,7 @@ describe("simulator auth and crumbs", { timeout: 10_000 }, () => {
     }
   });
 
-  it("crumb issuer off → /crumbIssuer/api/json 404 and POSTs need no crumb (spec §1.2)", async () => {
+  it("crumb issuer off → /crumbIssuer/api/json 404 and POSTs need no crumb (hudson/security/csrf/CrumbFilter.java:115-118: no issuer, no check)", async () => {
     const s3 = await start({ crumbIssuer: false, jobs: [JOB] });
     try {
       assert.equal((await get(s3, "crumbIssuer/api/json", { Authorization: PASSWORD_AUTH })).status, 404);

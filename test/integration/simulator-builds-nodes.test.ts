@@ -1,4 +1,4 @@
-// spec/jenkins-rest.md §2.5-§2.7 and §4.2 items 11-17: builds, computers and quiet-down, over real HTTP.
+// docs/jenkins-rest.md "Builds", "Computers", "Quiet-down": builds, computers and quiet-down, over real HTTP.
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import type { JenkinsSimulator, SimJobSpec } from "../../src/simulator/index.js";
@@ -50,7 +50,7 @@ describe("simulator builds, computers and quiet-down", { timeout: 20_000 }, () =
     assert.equal((await get(sim, "job/team/job/build/lastStableBuild/api/json")).status, 404);
   });
 
-  it("Pipeline: WorkflowJob without labelExpression, WorkflowRun without builtOn, PlaceholderExecutable on the executor (spec §2.5, §2.6)", async () => {
+  it("Pipeline: WorkflowJob without labelExpression, WorkflowRun without builtOn, PlaceholderExecutable on the executor (ExecutorStepExecution.java:1220-1272, OneOffExecutor.java:38)", async () => {
     sim = await start({ jobs: JOBS, nodes: NODES });
     const j = await get(sim, "job/pipe/api/json");
     assert.equal(j.json["_class"], "org.jenkinsci.plugins.workflow.job.WorkflowJob");

@@ -1,7 +1,7 @@
 // The simulator's faults for the reliability work: `hang` (a Jenkins under SIGSTOP: the kernel keeps
 // accepting connections and buffering requests; on SIGCONT Jetty reads and runs them in order, and a client
 // that gave up meanwhile gets no answer though its POST took effect) and held trigger answers (the build is
-// queued by ParameterizedJobMixIn.doBuild before the 201 is written, spec §2.3).
+// queued by ParameterizedJobMixIn.doBuild before the 201 is written, docs/jenkins-rest.md "Triggering a build").
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 

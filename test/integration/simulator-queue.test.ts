@@ -1,4 +1,4 @@
-// spec/jenkins-rest.md §2.3, §2.4 and §4.2 items 2-10: triggers and the queue, over real HTTP.
+// docs/jenkins-rest.md "Triggering a build", "Queue": triggers and the queue, over real HTTP.
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import type { JenkinsSimulator, SimJobSpec } from "../../src/simulator/index.js";

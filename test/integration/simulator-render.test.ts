@@ -1,4 +1,4 @@
-// spec/jenkins-rest.md §1.3, §2.1, §2.2 and §4.2 items 18-19: tree=, depth, _class, folders, over real HTTP.
+// docs/jenkins-rest.md "Rendering", "Listing every job": tree=, depth, _class, folders, over real HTTP.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { JenkinsSimulator } from "../../src/simulator/index.js";

@@ -1,5 +1,5 @@
 // Scale: 20,000 jobs in folders and 1,000 nodes (generateScenario), answering the listings the sidecar polls
-// (spec §2.1 nested jobs tree, §2.6 computer tree, §2.9) well under a second each, plus 50+ builds/s.
+// (docs/jenkins-rest.md "Listing every job", "Computers") well under a second each, plus 50+ builds/s.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type JenkinsSimulator, generateScenario, startSimulator } from "../../src/simulator/index.js";

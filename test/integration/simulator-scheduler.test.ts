@@ -1,4 +1,4 @@
-// spec/jenkins-rest.md §2.8 and §4.1 "Scheduler": labels, exclusive nodes (hudson/model/Node.java canTake),
+// docs/jenkins-rest.md "Pinning a build to a node", "The simulator": labels, exclusive nodes (hudson/model/Node.java canTake),
 // executors, non-concurrent jobs, dropped agents; plus the /__sim/ hooks and fault injection.
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
@@ -27,7 +27,7 @@ describe("simulator scheduler", { timeout: 20_000 }, () => {
     assert.equal(sim.builds("j").filter((b) => b.result === "SUCCESS").length, 3);
   });
 
-  it("label resolution: Node parameter, then the job's label, then any node; label parameters take expressions (spec §2.8)", async () => {
+  it("label resolution: Node parameter, then the job's label, then any node; label parameters take expressions (LabelParameterValue.java:167-170, Queue.java:2364-2370)", async () => {
     sim = await start({
       nodes: [{ name: "a", labels: ["x"], executors: 1 }, { name: "b", labels: ["y"], executors: 1 }, { name: "c", labels: ["y", "z"], executors: 1 }],
       jobs: [

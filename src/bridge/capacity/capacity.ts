@@ -9,51 +9,20 @@
  * holds, where "free" is the node picture minus the builds we reserved a node for. A job that
  * runs holds a reservation, not a grab, so a job ending or lost never frees a grab by itself.
  */
-import type { Logger } from "pino";
-
 import { TypedEmitter } from "../../util/index.js";
 import type { JobInfo, NodeInfo, WorkerJobPort, WorkerPort } from "../ports.js";
 import { FunctionSets, isOnline } from "./function-sets.js";
 import { planGroups, type PlannedGroup } from "./groups.js";
 import { SlotBook } from "./slots.js";
+import { tokenOf, type CapacityOptions, type GroupRef, type GroupView, type PauseReason } from "./types.js";
 
-/** A group of nodes with one function set, served by one worker (one connection per Gearman server). */
-export interface GroupRef {
-  readonly id: number;
-  readonly clientId: string;
-}
+export { tokenOf, type CapacityOptions, type GroupRef, type GroupView, type PauseReason } from "./types.js";
 
 interface Group extends GroupRef {
   readonly worker: WorkerPort;
   functions: readonly string[];
   nodes: readonly string[];
   retired: boolean;
-}
-
-export interface GroupView extends GroupRef {
-  readonly worker: WorkerPort;
-  readonly functions: readonly string[];
-  readonly nodes: readonly string[];
-  readonly retired: boolean;
-  readonly freeExecutors: number;
-  readonly holds: number;
-  readonly budget: number;
-}
-
-export interface CapacityOptions {
-  /** Client ids are `${prefix}_sidecar-${id}`. */
-  clientIdPrefix: string;
-  createWorker: (clientId: string) => WorkerPort;
-  /** A job was assigned to a group's worker; it is already held (counted) when this is called. */
-  onJob(job: WorkerJobPort, group: GroupRef): void;
-  logger: Logger;
-}
-
-export type PauseReason = "drain" | "jenkins" | "starting";
-
-/** The token of a job: its Gearman unique id (Zuul's ZUUL_UUID), or its handle when it has none. */
-export function tokenOf(job: Pick<WorkerJobPort, "unique" | "handle">): string {
-  return job.unique !== "" ? job.unique : job.handle;
 }
 
 export class Capacity extends TypedEmitter<{ changed: [] }> {

@@ -1,5 +1,5 @@
 /**
- * Registration scales with label sets, not executors (DESIGN.md): nodes whose labels give the
+ * Registration scales with label sets, not executors (docs/contract.md "Connections and client ids"): nodes whose labels give the
  * same function set share one worker connection per Gearman server.
  *
  * When jobs or labels change, every group's function set may change. To send a small diff
@@ -71,8 +71,9 @@ export function planGroups(
   const gWorker = new Map<number, number>();
   const usedW = new Set<number>();
   for (const p of pairs) {
-    if (gWorker.has(p.g) || usedW.has(p.w)) continue;
-    gWorker.set(p.g, oldNodes[p.w]!.id);
+    const old = oldNodes[p.w];
+    if (old === undefined || gWorker.has(p.g) || usedW.has(p.w)) continue;
+    gWorker.set(p.g, old.id);
     usedW.add(p.w);
   }
   let id = nextId;

@@ -1,5 +1,5 @@
 /**
- * What the poller has reported, kept across restarts (issue 15 §2, docs/architecture.md
+ * What the poller has reported, kept across restarts (docs/architecture.md
  * "Events across a restart"), so that a restarted sidecar reports the builds that started or
  * ended while it was down, and does not report again what it already had.
  *

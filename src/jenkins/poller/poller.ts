@@ -9,22 +9,24 @@
  * or change otherwise, and every `nodesRefreshMs`, bring the full node listing. Jobs: a
  * names-only listing every `jobsRefreshMs`, the details listing every `jobDetailsRefreshMs`
  * (with nextBuildNumber, the safety net for builds that came and went unseen). No request
- * lists a build field of every job.
+ * lists a build field of every job. The executor picture is kept true in reconcile.ts.
  */
 import type { Logger } from "pino";
 import pino from "pino";
 
 import { coerceError, TypedEmitter } from "../../util/index.js";
 import type { JobDetails, JobInfo, NodeInfo, QueueItem, ReportedBuild } from "../types.js";
-import { BuildTracker, type Tracked } from "./build-tracker.js";
+import { BuildTracker } from "./build-tracker.js";
 import { buildRefFromUrl } from "./diff.js";
 import { ExecutorModel } from "./executor-model.js";
 import { JobWatch } from "./job-watch.js";
 import { BuildLedger } from "./ledger.js";
 import { QueueFollow, type QueueStart } from "./queue-follow.js";
+import { checkFlyweights, fullListing, reconcile, type PictureDeps } from "./reconcile.js";
 import { POLLER_DEFAULTS, type PollerClient, type PollerEvents, type PollerOptions, type PollerSettings } from "./types.js";
 
 export type { BuildEventMeta, PollerClient, PollerEvents, PollerOptions } from "./types.js";
+export { rankEndCandidates } from "./reconcile.js";
 
 export class JenkinsPoller extends TypedEmitter<PollerEvents> {
   readonly #client: PollerClient;
@@ -38,6 +40,8 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
   /** Queue ids of builds reported, to skip looking their items up. */
   readonly #queueIds = new Set<number>();
   readonly #wanted = new Map<string, string>();
+  /** What reconcile.ts needs of the poller's parts. */
+  readonly #picture: PictureDeps;
   #lastNames = 0;
   #lastDetails = 0;
   #lastNodes = 0;
@@ -98,6 +102,23 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
       detailsTtlMs: this.#s.jobDetailsTtlMs,
       now: () => Date.now(),
     });
+    this.#picture = {
+      client,
+      model: this.#model,
+      tracker: this.#tracker,
+      unplaced: () => this.#queue.unplaced,
+      listNodes: async () => {
+        const nodes = await client.listNodes();
+        this.#lastNodes = Date.now();
+        this.#forceNodes = false;
+        return nodes;
+      },
+      emitNodes: () => this.#emitNodes(),
+      fullListing: () => fullListing(this.#picture),
+      followedCount: () => this.#queue.followedCount,
+      lookUpFollowed: async () => this.#started(await this.#queue.lookUpFollowed()),
+      log: this.#log,
+    };
     this.#queue = new QueueFollow({
       client,
       knownQueueId: (id) => this.#queueIds.has(id),
@@ -216,15 +237,15 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
         // ledger says was running when the last process stopped.
         await this.#jobs.refreshDetails();
         this.#lastDetails = this.#lastNames = now;
-        await this.#fullListing();
+        await fullListing(this.#picture);
         this.#tracker.endFirstListing();
         await this.#tracker.reopen();
         listedNodes = true;
       }
       await this.#started(await this.#queue.cycle());
       await this.#wantedBuilds();
-      if (!listedNodes) await this.#reconcile(this.#forceNodes || this.#model.stale || now - this.#lastNodes >= this.#s.nodesRefreshMs);
-      if (this.#tracker.pipelines > 0) await this.#flyweights();
+      if (!listedNodes) await reconcile(this.#picture, this.#forceNodes || this.#model.stale || now - this.#lastNodes >= this.#s.nodesRefreshMs);
+      if (this.#tracker.pipelines > 0) await checkFlyweights(this.#picture);
       if (now - this.#lastDetails >= this.#s.jobDetailsRefreshMs) {
         this.#lastDetails = this.#lastNames = now;
         await this.#jobs.refreshDetails();
@@ -244,43 +265,6 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
     this.safeEmit("cycle", { ms: Math.round(performance.now() - t0), requests: this.#client.requestCount - r0 });
   }
 
-  /**
-   * The executor counts against the picture: equal, nothing to do; lower, some builds ended
-   * (read the likeliest until the fall is explained); anything else, list every node.
-   */
-  async #reconcile(full: boolean): Promise<void> {
-    if (full) return this.#fullListing();
-    const counts = await this.#client.executorCounts();
-    let mine = this.#model.counts();
-    let expected = mine.busy + this.#queue.unplaced;
-    const rise = counts.busy - expected;
-    if (counts.total === mine.total && rise > 0 && this.#queue.followedCount > 0 && this.#queue.followedCount <= 4 * rise + 8) {
-      // Our own triggers may have started since the queue snapshot: look them up (one small read
-      // each, owed anyway) before listing every node.
-      await this.#started(await this.#queue.lookUpFollowed());
-      mine = this.#model.counts();
-      expected = mine.busy + this.#queue.unplaced;
-    }
-    if (counts.total !== mine.total || counts.busy > expected) {
-      this.#log.debug({ busy: counts.busy, expected, total: counts.total, pictureTotal: mine.total }, "executor counts not explained by the picture: listing every node");
-      return this.#fullListing();
-    }
-    let owed = expected - counts.busy;
-    if (owed <= 0) return;
-    const candidates = rankEndCandidates([...this.#tracker.tracked()].filter((t) => !t.pipeline && this.#model.agentOf(t.ref.url) !== null), Date.now());
-    const budget = Math.max(8, 3 * owed);
-    let i = 0;
-    while (owed > 0 && i < candidates.length && i < budget) {
-      const batch = candidates.slice(i, i + owed + 1);
-      i += batch.length;
-      owed -= await this.#tracker.probe(batch);
-    }
-    if (owed > 0) {
-      this.#log.debug({ owed, probed: i, candidates: candidates.length, tracked: this.#tracker.size, busy: counts.busy, expected, unplaced: this.#queue.unplaced, modelBusy: mine.busy }, "ended builds not found among the likeliest: listing every node");
-      await this.#fullListing();
-    }
-  }
-
   /** Builds that started from queue items: ours pinned ones from the item alone, the others read. */
   async #started(starts: readonly QueueStart[]): Promise<void> {
     const ours = starts.filter((s) => s.ours && (s.item === null || !this.#tracker.startFromItem(s.ref, s.item)));
@@ -288,41 +272,9 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
     await this.#tracker.learn(starts.filter((s) => !s.ours).map((s) => s.ref));
   }
 
-  async #fullListing(): Promise<void> {
-    const nodes = await this.#client.listNodes();
-    this.#lastNodes = Date.now();
-    this.#forceNodes = false;
-    this.#model.replace(nodes);
-    // Builds the listing shows that nobody reported: they started unseen.
-    const onExecutors = [...this.#model.builds().keys()].flatMap((url) => {
-      const ref = buildRefFromUrl(url);
-      return ref !== null && !this.#tracker.has(ref.key) ? [ref] : [];
-    });
-    await this.#tracker.learn(onExecutors);
-    // The node picture goes out after the new builds (a listener counting free executors knows
-    // which busy executor runs which build) and before the ends: a build whose agent was lost
-    // is failed as lost before its FAILURE is seen.
-    this.#emitNodes();
-    // Builds reported running that no executor holds: they may have ended.
-    const gone = [...this.#tracker.tracked()].filter((t) => this.#model.holderOf(t.ref.url) === null);
-    if (gone.length > 0) await this.#tracker.probe(gone);
-  }
-
   #emitNodes(): void {
     const d = this.#model.takeChanges();
     if (d !== null) this.safeEmit("nodes", { all: [...this.#model.nodes.values()], ...d });
-  }
-
-  /** Pipeline runs hold a flyweight on the built-in node: one small read says which are still there. */
-  async #flyweights(): Promise<void> {
-    const held = new Set((await this.#client.builtInOneOffBuilds()).map((b) => b.url));
-    const gone = [...this.#tracker.tracked()].filter((t) => t.pipeline && !held.has(t.ref.url) && this.#model.agentOf(t.ref.url) === null);
-    if (gone.length > 0) await this.#tracker.probe(gone);
-    const fresh = [...held].flatMap((url) => {
-      const ref = buildRefFromUrl(url);
-      return ref !== null && !this.#tracker.has(ref.key) ? [ref] : [];
-    });
-    if (fresh.length > 0) await this.#tracker.learn(fresh);
   }
 
   async #wantedBuilds(): Promise<void> {
@@ -353,19 +305,6 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
   protected override onListenerError(event: string, error: unknown): void {
     this.#log.error({ event, err: coerceError(error) }, "poller listener threw; ignored");
   }
-}
-
-/**
- * Running builds by how likely they are to have ended: past their estimated duration first (by
- * how far past), then by age. Jenkins' estimate is the mean of the job's last good builds.
- */
-export function rankEndCandidates(list: readonly Tracked[], now: number): Tracked[] {
-  // A build without an estimate (its job has no history yet) is measured against the median
-  // estimate of the others, so that both kinds rank on one scale.
-  const known = list.map((t) => t.info.estimatedDuration).filter((e) => e > 0).sort((a, b) => a - b);
-  const fallback = known.length > 0 ? (known[Math.floor(known.length / 2)] ?? 60_000) : 60_000;
-  const score = (t: Tracked): number => (now - t.info.timestamp) / (t.info.estimatedDuration > 0 ? t.info.estimatedDuration : fallback);
-  return [...list].sort((a, b) => score(b) - score(a));
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -10,7 +10,7 @@ import { StateStore } from "../../../src/bridge/runs/state-file.js";
 
 const b = (s: string): Buffer => Buffer.from(s);
 
-describe("parseArguments (contract §2: flat Map<String,String>)", () => {
+describe("parseArguments (docs/contract.md \"Arguments\": flat Map<String,String>)", () => {
   it("accepts Zuul's flat object and turns numbers, booleans and null into strings", () => {
     assert.deepEqual(parseArguments(b('{"ZUUL_UUID":"abc","N":5,"B":true,"X":null}')), {
       ZUUL_UUID: "abc",
@@ -41,7 +41,7 @@ describe("parseArguments (contract §2: flat Map<String,String>)", () => {
   }
 });
 
-describe("OFFLINE_NODE_WHEN_COMPLETE (contract §5)", () => {
+describe("OFFLINE_NODE_WHEN_COMPLETE (docs/contract.md \"OFFLINE_NODE_WHEN_COMPLETE\")", () => {
   it("is true for 1, true, True, TRUE only", () => {
     for (const v of ["1", "true", "True", "TRUE"]) assert.equal(wantsOfflineWhenComplete({ OFFLINE_NODE_WHEN_COMPLETE: v }), true);
     for (const v of ["0", "yes", "", "tRuE"]) assert.equal(wantsOfflineWhenComplete({ OFFLINE_NODE_WHEN_COMPLETE: v }), false);
@@ -49,7 +49,7 @@ describe("OFFLINE_NODE_WHEN_COMPLETE (contract §5)", () => {
   });
 });
 
-describe("parseBuildRef (stop:/set_description:, contract §4)", () => {
+describe("parseBuildRef (docs/contract.md \"stop and set_description\")", () => {
   it("accepts an integer or a string number", () => {
     assert.deepEqual(parseBuildRef(b('{"name":"j","number":4}'), false), { name: "j", number: 4, html: "" });
     assert.deepEqual(parseBuildRef(b('{"name":"j","number":"4","html_description":"<b>x</b>"}'), true), {

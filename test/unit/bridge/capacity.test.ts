@@ -52,7 +52,7 @@ void describe("capacity", () => {
     }
   });
 
-  void it("the last node of a group deleted mid-build: WORK_FAIL first, then the retired worker closes (issue 15 §1)", async () => {
+  void it("the last node of a group deleted mid-build: WORK_FAIL first, then the retired worker closes (docs/architecture.md \"Capacity\")", async () => {
     const h = await harness({ nodes: [nodeInfo("n1", ["linux"], 1)] });
     try {
       const w = h.group();

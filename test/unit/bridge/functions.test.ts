@@ -1,4 +1,4 @@
-// Table tests for the plugin's registration rules: spec/zuul-nodepool-contract.md §1
+// Table tests for the plugin's registration rules: docs/contract.md "The plugin's rules"
 // (GP ExecutorWorkerThread.registerJobs, 6961c9d and 67f6b23).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";

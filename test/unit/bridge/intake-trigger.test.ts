@@ -88,7 +88,7 @@ void describe("intake", () => {
   });
 });
 
-void describe("a trigger whose outcome is unknown (issue 15 §3)", () => {
+void describe("a trigger whose outcome is unknown (docs/architecture.md \"A trigger whose outcome is unknown\")", () => {
   void it("a trigger that timed out is looked up by ZUUL_UUID once Jenkins answers; found queued: followed, never failed nor sent twice", async () => {
     const h = await harness();
     try {

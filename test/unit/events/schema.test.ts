@@ -14,7 +14,7 @@ import {
 
 const RUN = "0b0b7c1e-0000-4000-8000-000000000001";
 
-// A build like NP tools/fake-servers.py's sample (spec §7), given out of key order on purpose.
+// A build like NP tools/fake-servers.py's sample (docs/contract.md "JSON"), given out of key order on purpose.
 const sample: BuildEventInput = {
   jobName: "gate-tempest-dsvm-full",
   jobUrl: "job/gate-tempest-dsvm-full/",
@@ -36,9 +36,9 @@ const sample: BuildEventInput = {
 const PARAMS =
   '{"BASE_LOG_PATH":"05/60105/3/gate","OFFLINE_NODE_WHEN_COMPLETE":"1","ZUUL_BRANCH":"master","ZUUL_UUID":"bf0f21577026492a985ca98a9ea14cc1"}';
 
-void describe("buildEvent: exact JSON (spec §7)", () => {
+void describe("buildEvent: exact JSON (docs/contract.md \"JSON\")", () => {
   void it("onStarted: phase STARTED, no status even if one is given", () => {
-    // spec §7: status is absent on onStarted because the result is still null
+    // docs/contract.md "JSON": status is absent on onStarted because the result is still null
     const json = buildEvent("onStarted", sample, 1, RUN);
     assert.equal(
       JSON.stringify(json),
@@ -75,7 +75,7 @@ void describe("buildEvent: exact JSON (spec §7)", () => {
   });
 
   void it("omits null fields, keeps the built-in node's empty name, no full_url without a root URL", () => {
-    // spec §7: node_name is "" on the master; full_url only if a root URL is set; nulls omitted (Gson)
+    // docs/contract.md "JSON": node_name is "" on the master; full_url only if a root URL is set; nulls omitted (Gson)
     const json = buildEvent(
       "onFinalized",
       { ...sample, fullUrl: null, parameters: null, nodeName: "", nodeDescription: null, hostName: null, status: "ABORTED" },
@@ -107,7 +107,7 @@ void describe("buildEvent: exact JSON (spec §7)", () => {
 
 void describe("parameters: EnvVars order", () => {
   void it("sorts keys case-insensitively (String.CASE_INSENSITIVE_ORDER), not by code unit", () => {
-    // spec §7: EnvVars, so keys are sorted case-insensitively
+    // docs/contract.md "JSON": EnvVars, so keys are sorted case-insensitively
     const sorted = sortParameters({ zuul_b: "1", ZUUL_A: "2", Base: "3", _x: "4", a_1: "5", A: "6" });
     // Java compares the lower-cased chars last, so '_' (0x5F) sorts before every letter ('a' = 0x61),
     // although a plain upper-case comparison would put it after 'Z' (0x5A)

@@ -4,7 +4,7 @@ import { ArgCount, decodeBody, encode, GearmanProtocolError, PacketParser, Packe
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ""), "hex");
 
-// spec/gearman.md §1 "Framing": \0REQ|\0RES, type u32be, size u32be, NUL-separated args, last arg opaque.
+// docs/contract.md "Framing": \0REQ|\0RES, type u32be, size u32be, NUL-separated args, last arg opaque.
 const GOLDEN: { name: string; magic: "REQ" | "RES"; type: PacketTypeNumber; args: string[]; hex: string }[] = [
   { name: "CAN_DO f1", magic: "REQ", type: PacketType.CAN_DO, args: ["f1"], hex: "00524551 00000001 00000002 6631" },
   { name: "NOOP", magic: "RES", type: PacketType.NOOP, args: [], hex: "00524553 00000006 00000000" },

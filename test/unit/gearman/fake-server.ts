@@ -72,13 +72,14 @@ export class FakeServer {
   }
 }
 
-/** Polls `cond` every 5 ms until true, or throws after `ms`. */
+/**
+ * Runs the event loop (socket I/O included; no timer of its own) until `cond` holds, or throws
+ * after `ms` of real time.
+ */
 export async function waitFor(cond: () => boolean, ms = 3000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + ms;
+  const deadline = performance.now() + ms;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise<void>((r) => setImmediate(r));
   }
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -7,6 +7,7 @@ import {
   GearmanServerError,
   PacketParser,
   PacketType,
+  PROTOCOL_ERROR,
   parseStatus,
   parseWorkers,
   type AdminReply,
@@ -80,14 +81,19 @@ void describe("PacketParser", () => {
   void it("throws GearmanProtocolError on a body over maxBodyBytes, from the header alone", () => {
     const b = encode("RES", PacketType.WORK_DATA, ["H:1", Buffer.alloc(2000)]);
     assert.throws(() => parseAll([b.subarray(0, 12)], { max: 1024 }), GearmanProtocolError);
+    assert.throws(() => parseAll([b.subarray(0, 12)], { max: 1024 }), { kind: PROTOCOL_ERROR.tooLarge });
     assert.equal(parseAll([b], { max: 2048 }).length, 1);
   });
 
   void it("throws GearmanProtocolError on bad magic, even before 12 bytes arrive", () => {
     assert.throws(() => parseAll([Buffer.from("\0REX\0\0\0\x06\0\0\0\0", "latin1")]), GearmanProtocolError);
     assert.throws(() => parseAll([Buffer.from("\0X", "latin1")]), GearmanProtocolError);
-    // spec §1: a non-NUL first byte is text; without a text handler it is a bad magic
+    // docs/contract.md "Framing": a non-NUL first byte is text; without a text handler it is a bad magic
     assert.throws(() => parseAll([Buffer.from("status\n")]), GearmanProtocolError);
+    // The kind, not the message, tells the embedded server to answer ERROR INVALID_MAGIC.
+    for (const bytes of ["\0REX\0\0\0\x06\0\0\0\0", "\0X", "status\n"]) {
+      assert.throws(() => parseAll([Buffer.from(bytes, "latin1")]), { kind: PROTOCOL_ERROR.badMagic });
+    }
   });
 
   void it("throws GearmanProtocolError on an unknown type (5, 43)", () => {
@@ -96,6 +102,7 @@ void describe("PacketParser", () => {
       Buffer.from("\0RES", "latin1").copy(h);
       h.writeUInt32BE(t, 4);
       assert.throws(() => parseAll([h]), GearmanProtocolError);
+      assert.throws(() => parseAll([h]), { kind: PROTOCOL_ERROR.unknownType });
     }
   });
 
@@ -168,7 +175,7 @@ void describe("AdminReplyParser", () => {
   }
 
   void it("completes a multi-line reply on a '.' line, across chunk splits, in FIFO order", () => {
-    // spec §2: multi-line replies end with a line holding only "."; one-line replies are OK/ERR
+    // docs/contract.md "Admin status and workers": multi-line replies end with a line holding only "."; one-line replies are OK/ERR
     const text = "build:a\t1\t0\t2\nbuild:b\t0\t0\t1\n.\nOK 1.1.20+ds\n";
     const whole = collect(["multi", "single"], [text]);
     const split = collect(["multi", "single"], [...text]);

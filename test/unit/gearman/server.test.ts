@@ -1,6 +1,6 @@
 /**
  * Job logic of the embedded Gearman server without sockets: fake connections record what
- * the server sends them. Behaviour that mirrors gearmand cites spec/gearman.md.
+ * the server sends them. Behaviour that mirrors gearmand cites docs/contract.md "gearmand semantics the sidecar relies on".
  */
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
@@ -84,7 +84,7 @@ void describe("embedded gearman server: job logic", () => {
     ]);
     assert.equal(core.jobs.size, 0);
     req(core, c, PacketType.GET_STATUS, "H:t:1");
-    assert.deepEqual(c.take(), ["STATUS_RES H:t:1 0 0 0 0"]); // spec §1: unknown handle
+    assert.deepEqual(c.take(), ["STATUS_RES H:t:1 0 0 0 0"]); // docs/contract.md "Packet types": unknown handle
   });
 
   void it("GRAB_JOB answers JOB_ASSIGN, GRAB_JOB_ALL answers JOB_ASSIGN_UNIQ without a reducer; NO_JOB when empty", () => {
@@ -103,7 +103,7 @@ void describe("embedded gearman server: job logic", () => {
     assert.deepEqual(w.take(), ["JOB_ASSIGN H:t:1 f a", "JOB_ASSIGN_UNIQ H:t:2 f  b", "JOB_ASSIGN_ALL H:t:3 f  red c"]);
   });
 
-  void it("NOOP goes to every sleeping worker of the function, once until it grabs again (spec §3)", () => {
+  void it("NOOP goes to every sleeping worker of the function, once until it grabs again (docs/contract.md \"NOOP wakes every sleeping worker\")", () => {
     const { core, conn } = setup();
     const c = conn();
     const [w1, w2, w3] = [conn(), conn(), conn()];
@@ -115,7 +115,7 @@ void describe("embedded gearman server: job logic", () => {
     assert.deepEqual(w1.take(), ["NOOP"]);
     assert.deepEqual(w2.take(), ["NOOP"]);
     assert.deepEqual(w3.take(), []);
-    // w1 grabs and sleeps again while a job is still queued: immediate NOOP (spec §3).
+    // w1 grabs and sleeps again while a job is still queued: immediate NOOP (docs/contract.md "NOOP wakes every sleeping worker").
     req(core, w1, PacketType.GRAB_JOB_UNIQ);
     req(core, w1, PacketType.PRE_SLEEP);
     assert.deepEqual(w1.take(), ["JOB_ASSIGN_UNIQ H:t:1 f  1", "NOOP"]);
@@ -127,7 +127,7 @@ void describe("embedded gearman server: job logic", () => {
     assert.deepEqual(w2.take(), ["NOOP"]);
   });
 
-  void it("coalesces by (function, unique) while queued or running; empty unique never coalesces (spec §3)", () => {
+  void it("coalesces by (function, unique) while queued or running; empty unique never coalesces (docs/contract.md \"Coalescing by unique id\")", () => {
     const { core, conn } = setup();
     const [c1, c2, c3, w] = [conn(), conn(), conn(), conn()];
     req(core, c1, PacketType.SUBMIT_JOB, "f", "u", "first");
@@ -169,11 +169,11 @@ void describe("embedded gearman server: job logic", () => {
     req(core, w, PacketType.CAN_DO, "g");
     for (let i = 0; i < 8; i++) req(core, w, PacketType.GRAB_JOB);
     const order = w.take().map((l) => l.split(" ").at(-1));
-    // spec §3 "Grab order in 1.1.20": g was registered last, so it is tried first.
+    // docs/contract.md "Grab order": g was registered last, so it is tried first.
     assert.deepEqual(order, ["g1", "h1", "h2", "n1", "n2", "low1", "low2", "NO_JOB"]);
   });
 
-  void it("worker loss, CANT_DO and RESET_ABILITIES requeue at the tail without telling clients (spec §3)", () => {
+  void it("worker loss, CANT_DO and RESET_ABILITIES requeue at the tail without telling clients (docs/contract.md \"gearmand requeues a job whose connection drops\")", () => {
     const { core, conn, admin } = setup();
     const [c, w1, w2] = [conn(), conn(), conn()];
     req(core, c, PacketType.SUBMIT_JOB, "f", "", "a");
@@ -189,7 +189,7 @@ void describe("embedded gearman server: job logic", () => {
     assert.equal(admin("status"), "f\t3\t0\t0\n.\n");
     req(core, w2, PacketType.CAN_DO, "f");
     for (let i = 0; i < 3; i++) req(core, w2, PacketType.GRAB_JOB);
-    // Requeued newest first, so the order of the two reverses (spec §3).
+    // Requeued newest first, so the order of the two reverses (docs/contract.md "Several jobs on one connection").
     assert.deepEqual(w2.take().map((l) => l.split(" ").at(-1)), ["c", "b", "a"]);
     assert.match(admin("show jobs"), /^H:t:1\t1\t0\t0$/m);
     req(core, c, PacketType.GET_STATUS, "H:t:1");
@@ -205,7 +205,7 @@ void describe("embedded gearman server: job logic", () => {
     assert.deepEqual(c.take(), []);
   });
 
-  void it("WORK_* from a connection that does not own the job → ERROR JOB_NOT_FOUND (spec §1)", () => {
+  void it("WORK_* from a connection that does not own the job → ERROR JOB_NOT_FOUND (docs/contract.md \"Only the owning connection may report\")", () => {
     const { core, conn } = setup();
     const [c, w, other] = [conn(), conn(), conn()];
     req(core, c, PacketType.SUBMIT_JOB, "f", "", "a");
@@ -225,7 +225,7 @@ void describe("embedded gearman server: job logic", () => {
     assert.deepEqual(c.take(), ["JOB_CREATED H:t:1"]);
   });
 
-  void it("WORK_EXCEPTION reaches OPTION_REQ exceptions clients; others get WORK_FAIL with a trailing NUL (spec §3)", () => {
+  void it("WORK_EXCEPTION reaches OPTION_REQ exceptions clients; others get WORK_FAIL with a trailing NUL (docs/contract.md \"WORK_EXCEPTION reaches Zuul as WORK_FAIL\")", () => {
     const { core, conn } = setup();
     const [plain, opted, w] = [conn(), conn(), conn()];
     req(core, opted, PacketType.OPTION_REQ, "exceptions");
@@ -245,7 +245,7 @@ void describe("embedded gearman server: job logic", () => {
     assert.equal(core.jobs.size, 0);
   });
 
-  void it("background jobs forward nothing; an abandoned queued foreground job is dropped by the next grab (spec §3)", () => {
+  void it("background jobs forward nothing; an abandoned queued foreground job is dropped by the next grab (docs/contract.md \"Admin status and workers\")", () => {
     const { core, conn, admin } = setup();
     const [c, w] = [conn(), conn()];
     req(core, c, PacketType.SUBMIT_JOB_BG, "f", "", "bg");
@@ -262,7 +262,7 @@ void describe("embedded gearman server: job logic", () => {
     assert.equal(core.jobs.size, 0);
   });
 
-  void it("admin: status keeps a function with 0 workers, workers, cancel job, version, maxqueue, unknown (spec §2)", () => {
+  void it("admin: status keeps a function with 0 workers, workers, cancel job, version, maxqueue, unknown (docs/contract.md \"Admin status and workers\")", () => {
     const { core, conn, admin } = setup();
     const [c, w] = [conn(), conn()];
     req(core, w, PacketType.SET_CLIENT_ID, "sidecar-1");

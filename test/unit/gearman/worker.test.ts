@@ -1,7 +1,7 @@
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { GearmanWorker, PacketType, type WorkerJob } from "../../../src/gearman/index.js";
-import { FakeServer, sleep, waitFor, type FakeConn } from "./fake-server.js";
+import { FakeServer, waitFor, type FakeConn } from "./fake-server.js";
 
 const FAST = { backoff: { initialMs: 10, maxMs: 50 }, echoIntervalMs: 0 };
 
@@ -24,6 +24,28 @@ function worker(servers: FakeServer[], capacity = 1): GearmanWorker {
   return w;
 }
 
+/**
+ * Everything the worker decided to send so far (its own counters) has reached the fake servers:
+ * after this, a packet the worker must not send would have shown up. Event-driven, no fixed wait.
+ */
+async function delivered(w: GearmanWorker, servers: FakeServer[]): Promise<void> {
+  const sum = (name: string): number => servers.reduce((n, s) => n + s.count(name), 0);
+  await waitFor(
+    () => {
+      const st = w.stats();
+      return sum("GRAB_JOB_UNIQ") === st.grabsSent && sum("CAN_DO") === st.canDoSent && sum("CANT_DO") === st.cantDoSent && sum("RESET_ABILITIES") === st.resetSent;
+    },
+    3000,
+    "the worker's packets to reach the servers",
+  );
+}
+
+/** Fake-server latency without a clock: `f` runs after `hops` turns of the event loop. */
+function later(hops: number, f: () => void): void {
+  if (hops <= 0) f();
+  else setImmediate(() => later(hops - 1, f));
+}
+
 let handles = 0;
 function assign(c: FakeConn, fn: string): void {
   c.send(PacketType.JOB_ASSIGN_UNIQ, [`H:fake:${++handles}`, fn, `u${handles}`, "payload"]);
@@ -43,7 +65,7 @@ void describe("GearmanWorker registration diff", () => {
     w.setFunctions(["c", "b", "a"]);
     w.setFunctions(["a"]);
     await waitFor(() => s.count("CANT_DO") === 2);
-    await sleep(30);
+    await delivered(w, [s]);
     const log = s.conns[0]!.log.filter((l) => !/GRAB|SLEEP/.test(l));
     assert.deepEqual(log, ["SET_CLIENT_ID t", "RESET_ABILITIES", "CAN_DO a", "CAN_DO b", "CAN_DO c", "CANT_DO b", "CANT_DO c"]);
     assert.deepEqual([...w.functions], ["a"]);
@@ -53,7 +75,7 @@ void describe("GearmanWorker registration diff", () => {
   });
 
   void it("defers CANT_DO for a function with a job running on that connection until the job ends", async () => {
-    // spec/gearman.md §3: CANT_DO mid-job makes gearmand requeue the job
+    // docs/contract.md "CANT_DO and RESET_ABILITIES requeue a running job": CANT_DO mid-job makes gearmand requeue the job
     const s = await fake();
     let given = false;
     s.onPacket = (c, p) => {
@@ -71,7 +93,7 @@ void describe("GearmanWorker registration diff", () => {
     await waitFor(() => jobs.length === 1);
     w.setFunctions(["b"]);
     await waitFor(() => s.count("CAN_DO b") === 1);
-    await sleep(30);
+    await delivered(w, [s]);
     assert.equal(s.count("CANT_DO a"), 0, "CANT_DO a must wait for the running job");
     assert.ok(jobs[0]!.complete("ok"));
     await waitFor(() => s.count("CANT_DO a") === 1);
@@ -104,7 +126,7 @@ void describe("GearmanWorker capacity", () => {
       s.onPacket = (c, p) => {
         if (p.type === PacketType.GRAB_JOB_UNIQ) {
           grabs[i]!++;
-          setTimeout(() => assign(c, "f"), 5);
+          later(5, () => assign(c, "f"));
         }
       };
     }
@@ -121,7 +143,7 @@ void describe("GearmanWorker capacity", () => {
     w.setFunctions(["f"]);
     w.start();
     await waitFor(() => jobs.length === 3);
-    await sleep(100);
+    await delivered(w, [a, b]);
     // Saturated: no further grab reaches either server.
     assert.equal(grabs[0]! + grabs[1]!, 3);
     assert.equal(w.running, 3);
@@ -132,7 +154,7 @@ void describe("GearmanWorker capacity", () => {
       j.complete();
       check();
       await waitFor(() => jobs.length === 4 + round, 3000, `job ${4 + round}`);
-      await sleep(5);
+      await delivered(w, [a, b]);
       assert.equal(grabs[0]! + grabs[1]!, 4 + round);
       check();
     }
@@ -144,36 +166,51 @@ void describe("GearmanWorker capacity", () => {
     const servers = [await fake(), await fake()];
     let seed = 7;
     const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    // Answers, wake-ups and job ends come after a random number of event-loop turns: their
+    // order is shuffled (seeded), with no clock. `pending` counts those not run yet.
+    let pending = 0;
+    const w = worker(servers, 2);
+    let peak = 0;
+    const sample = (): void => {
+      peak = Math.max(peak, w.outstandingGrabs + w.running);
+    };
+    const soon = (hops: number, f: () => void): void => {
+      pending++;
+      later(hops, () => {
+        pending--;
+        sample();
+        f();
+      });
+    };
     for (const s of servers) {
       s.onPacket = (c, p) => {
         if (p.type === PacketType.GRAB_JOB_UNIQ) {
-          setTimeout(() => (rnd() < 0.5 ? assign(c, "f") : c.send(PacketType.NO_JOB)), Math.floor(rnd() * 5));
+          soon(Math.floor(rnd() * 5), () => (rnd() < 0.5 ? assign(c, "f") : c.send(PacketType.NO_JOB)));
         } else if (p.type === PacketType.PRE_SLEEP) {
-          setTimeout(() => c.send(PacketType.NOOP), Math.floor(rnd() * 10));
+          soon(Math.floor(rnd() * 10), () => c.send(PacketType.NOOP));
         }
       };
     }
-    const w = worker(servers, 2);
-    let peak = 0;
     let done = 0;
     w.on("job", (j) => {
-      peak = Math.max(peak, w.outstandingGrabs + w.running);
-      setTimeout(() => {
+      sample();
+      soon(Math.floor(rnd() * 10), () => {
         j.complete();
         done++;
-      }, Math.floor(rnd() * 10));
+      });
     });
     w.setFunctions(["f"]);
     w.start();
-    const probe = setInterval(() => (peak = Math.max(peak, w.outstandingGrabs + w.running)), 1);
     await waitFor(() => done >= 60, 5000, "60 jobs");
     w.setCapacity(0);
     // Counted where the decision is made: a GRAB written just before setCapacity(0) may still be
     // on its way to the fake server, and a grab already outstanding cannot be recalled.
     const before = w.stats().grabsSent;
     await waitFor(() => w.running === 0 && w.outstandingGrabs === 0, 3000, "drain");
-    await sleep(50);
-    clearInterval(probe);
+    // Every answer and wake-up the fake servers still owed has been sent, and what the worker
+    // sent in return has arrived.
+    await waitFor(() => pending === 0, 3000, "the fake servers' pending answers");
+    await delivered(w, servers);
     const after = w.stats().grabsSent;
     assert.ok(peak <= 2, `in use peaked at ${peak}`);
     assert.ok(after - before <= 0, "no grab after setCapacity(0)");
@@ -196,13 +233,18 @@ void describe("GearmanWorker capacity", () => {
     const w = worker([a, b], 1);
     const jobs: WorkerJob[] = [];
     w.on("job", (j) => jobs.push(j));
+    const errors: string[] = [];
+    w.on("error", (e) => errors.push(e.message));
     w.setFunctions(["f"]);
     w.start();
     await waitFor(() => jobs.length === 1, 3000, "job from b");
     await waitFor(() => a.count("PRE_SLEEP") >= 1, 3000, "a asleep");
     const aGrabs = a.count("GRAB_JOB_UNIQ");
     a.conns[0]!.send(PacketType.NOOP); // capacity full: must be remembered, not answered
-    await sleep(50);
+    // An ERROR after it on the same connection: once the worker reports it, the NOOP was handled.
+    a.conns[0]!.send(PacketType.ERROR, ["BARRIER", "after the NOOP"]);
+    await waitFor(() => errors.some((m) => m.includes("BARRIER")), 3000, "the NOOP handled");
+    await delivered(w, [a, b]);
     assert.equal(a.count("GRAB_JOB_UNIQ"), aGrabs);
     jobs[0]!.complete();
     await waitFor(() => a.count("GRAB_JOB_UNIQ") === aGrabs + 1, 3000, "grab on a after the slot freed");

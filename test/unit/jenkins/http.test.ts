@@ -83,7 +83,7 @@ void describe("request core", () => {
     assert.equal(s.requests[0]!.headers.authorization, `Basic ${Buffer.from(`zuul:${TOKEN}`).toString("base64")}`);
   });
 
-  void it("403 with X-Required-Permission names the permission (spec §1.1)", async () => {
+  void it("403 with X-Required-Permission names the permission (docs/jenkins-rest.md \"Authentication and CSRF crumbs\")", async () => {
     const s = await serve((_r, res) =>
       text(res, 403, "<html>Access Denied</html>", { "x-required-permission": "hudson.model.Hudson.Manage", "x-you-are-authenticated-as": "zuul" }),
     );
@@ -113,6 +113,8 @@ void describe("request core", () => {
     assert.ok(e instanceof JenkinsTimeoutError);
     assert.equal(e.timeoutMs, 80);
     assert.match(e.message, /no answer from Jenkins within 80 ms \(retried 1 times\)/);
+    // The message names the user's keys, not the client's option.
+    assert.match(e.message, /--jenkins-timeout, jenkins\.timeout/);
     assert.equal(s.requests.length, 2);
   });
 
@@ -174,7 +176,7 @@ void describe("request core", () => {
   });
 });
 
-void describe("CSRF crumbs (spec §1.2)", () => {
+void describe("CSRF crumbs (docs/jenkins-rest.md \"Authentication and CSRF crumbs\")", () => {
   void it("with a password: fetches the crumb once, sends it with the session cookie, refreshes once on 'No valid crumb'", async () => {
     let session = 1;
     const s = await serve((r, res) => {
@@ -232,7 +234,7 @@ void describe("CSRF crumbs (spec §1.2)", () => {
   });
 });
 
-void describe("trigger (spec §2.3)", () => {
+void describe("trigger (docs/jenkins-rest.md \"Triggering a build\")", () => {
   void it("201 + Location is a new item; 303 is the existing one; params go in the form body with delay=0sec", async () => {
     let status = 201;
     const s = await serve((_r, res) => text(res, status, "", { location: `${s.url}queue/item/${status === 201 ? 42 : 7}/` }));

@@ -207,7 +207,7 @@ const COMPUTERS = {
   ],
 };
 
-void describe("listNodes (spec §2.6)", () => {
+void describe("listNodes (docs/jenkins-rest.md \"Computers\")", () => {
   void it("parses the built-in node, agents, labels, offline state and free executors", async () => {
     const { c } = await client((r, res) => {
       if (r.url.pathname === "/computer/api/json") return json(res, COMPUTERS);

@@ -29,6 +29,11 @@ function master(): FakePollerClient {
   return c;
 }
 
+/** Lets a cycle's promise callbacks run to their end, without timers (the tests mock them). */
+async function settle(rounds = 50): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
 class MemoryJournal implements JournalStore {
   lines: string[] = [];
   async load(): Promise<string[]> {
@@ -194,7 +199,8 @@ void describe("JenkinsPoller", () => {
     assert.deepEqual(c.take(), ["listQueue", "getQueueItem", "getQueueItem", "getBuildByUrl", "executorCounts"]);
   });
 
-  void it("new and deleted jobs come from the names listing (one GET per new job); label changes from the details listing", async () => {
+  void it("new and deleted jobs come from the names listing (one GET per new job); label changes from the details listing", async (t) => {
+    t.mock.timers.enable({ apis: ["Date"] });
     const c = master();
     const p = new JenkinsPoller(c, { jobsRefreshMs: 1, jobDetailsRefreshMs: 60_000, nodesRefreshMs: 60_000 });
     const seen: string[] = [];
@@ -203,7 +209,7 @@ void describe("JenkinsPoller", () => {
     c.addJob(job("fresh", { labelExpression: "linux" }));
     c.jobs.delete("a");
     c.jobs.set("team/b", { ...job("team/b"), labelExpression: "changed" });
-    await new Promise((r) => setTimeout(r, 5));
+    t.mock.timers.tick(5); // the names listing is due again (jobsRefreshMs: 1)
     c.take();
     await p.pollOnce();
     assert.ok(c.take().includes("getJob"));
@@ -212,14 +218,15 @@ void describe("JenkinsPoller", () => {
     assert.deepEqual(seen, ["+a,team/b ~ -", "+fresh ~ -a"]);
   });
 
-  void it("the safety net: nextBuildNumber in the details listing reveals builds no poll saw; they are read and reported", async () => {
+  void it("the safety net: nextBuildNumber in the details listing reveals builds no poll saw; they are read and reported", async (t) => {
+    t.mock.timers.enable({ apis: ["Date"] });
     const c = master();
     const p = new JenkinsPoller(c, { jobsRefreshMs: 60_000, jobDetailsRefreshMs: 1, nodesRefreshMs: 60_000 });
     const ev = record(p);
     await p.pollOnce();
     const url = c.start("a", "n1");
     c.finish(url);
-    await new Promise((r) => setTimeout(r, 5));
+    t.mock.timers.tick(5); // the details listing is due again (jobDetailsRefreshMs: 1)
     c.take();
     await p.pollOnce();
     assert.deepEqual(ev, ["started a#1 on \"n1\"", "finished a#1 SUCCESS"]);
@@ -279,7 +286,8 @@ void describe("JenkinsPoller", () => {
     assert.deepEqual(rankEndCandidates(list, 1000).map((t) => t.ref.number), [2, 4, 3, 1]);
   });
 
-  void it("start() polls on its interval, stop() waits for the cycle and leaves no timer; a throwing listener is contained", async () => {
+  void it("start() polls on its interval, stop() waits for the cycle and leaves no timer; a throwing listener is contained", async (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout", "Date"] });
     const c = master();
     const p = new JenkinsPoller(c, { intervalMs: 20 });
     let cycles = 0;
@@ -288,10 +296,15 @@ void describe("JenkinsPoller", () => {
       throw new Error("listener bug");
     });
     p.start();
-    await new Promise((r) => setTimeout(r, 120));
+    // 120 ms of the poller's clock, each cycle run to its end before time moves on.
+    for (let ms = 0; ms < 120; ms += 20) {
+      t.mock.timers.tick(20);
+      await settle();
+    }
     await p.stop();
     const after = cycles;
-    await new Promise((r) => setTimeout(r, 60));
+    t.mock.timers.tick(60);
+    await settle();
     assert.ok(after >= 3, `cycles ${after}`);
     assert.equal(cycles, after, "no cycle after stop");
   });

@@ -18,7 +18,7 @@ const J = "http://jenkins.example/";
 const task = { _class: "hudson.model.FreeStyleProject", name: "build", url: `${J}job/team/job/build/`, color: "blue" };
 const params = [{ _class: "hudson.model.ParametersAction", parameters: [{ _class: "hudson.model.StringParameterValue", name: "ZUUL_UUID", value: "u1" }, { _class: "hudson.model.BooleanParameterValue", name: "DEBUG", value: true }] }, { _class: "hudson.model.CauseAction" }, {}];
 
-void describe("queue (spec §2.4)", () => {
+void describe("queue (docs/jenkins-rest.md \"Queue\")", () => {
   void it("maps the four item classes to states, with why, stuck and params", async () => {
     const { s, c } = await client((_r, res) =>
       json(res, {
@@ -83,7 +83,7 @@ void describe("queue (spec §2.4)", () => {
 const running = { _class: "hudson.model.FreeStyleBuild", actions: params, building: true, description: null, duration: 0, estimatedDuration: 61234, executor: {}, number: 8, queueId: 42, result: "FAILURE", timestamp: 1700000006000, url: `${J}job/team/job/build/8/`, builtOn: "" };
 const done = { ...running, building: false, result: "SUCCESS", duration: 5000, description: "<b>hi</b>" };
 
-void describe("builds (spec §2.5)", () => {
+void describe("builds (docs/jenkins-rest.md \"Builds\")", () => {
   void it("getBuild: a result can be set while building; done only when building is false", async () => {
     let body: object = running;
     const { s, c } = await client((_r, res) => json(res, body));
@@ -136,7 +136,7 @@ void describe("builds (spec §2.5)", () => {
   });
 });
 
-void describe("root and quiet-down (spec §2.7)", () => {
+void describe("root and quiet-down (docs/jenkins-rest.md \"Root\", \"Quiet-down\")", () => {
   void it("root() reads the configured root URL, quietingDown, the reason, crumbs, security and the X-Jenkins version", async () => {
     const { c } = await client((_r, res) => json(res, { _class: "hudson.model.Hudson", url: "https://jenkins01.example.org/", quietingDown: true, quietDownReason: "restart", useCrumbs: true, useSecurity: true, mode: "NORMAL" }));
     assert.deepEqual(await c.root(), { url: "https://jenkins01.example.org/", quietingDown: true, quietDownReason: "restart", version: "2.479.1", useCrumbs: true, useSecurity: true, mode: "NORMAL" });

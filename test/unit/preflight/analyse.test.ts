@@ -1,5 +1,5 @@
 // The preflight's pure analysis (src/preflight/): Zuul parameters, node parameters, labels, groups and CAN_DO
-// counts with the bridge's rules (spec/zuul-nodepool-contract.md §1), permission findings, and the human form.
+// counts with the bridge's rules (docs/contract.md "The plugin's rules"), permission findings, and the human form.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { NodeInfo, PreflightJob } from "../../../src/jenkins/index.js";

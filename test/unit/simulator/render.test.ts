@@ -1,4 +1,4 @@
-// The tree= parser and pruners of stapler (export/TreePruner.java, NamedPathPruner) — spec §1.3.
+// The tree= parser and pruners of stapler (export/TreePruner.java, NamedPathPruner) — docs/jenkins-rest.md "Rendering".
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type BeanType, TreeSyntaxError, bean, depthPruner, lazy, parseTree, prunerFor, renderJson } from "../../../src/simulator/render.js";

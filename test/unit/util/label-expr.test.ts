@@ -1,4 +1,4 @@
-// Label expressions as in hudson/model/labels/LabelExpressionLexer.g4 / LabelExpressionParser.g4 (spec §2.8).
+// Label expressions as in hudson/model/labels/LabelExpressionLexer.g4 / LabelExpressionParser.g4 (docs/jenkins-rest.md "Pinning a build to a node").
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { LabelSyntaxError, atoms, formatLabelExpression, matches, parseLabelExpression } from "../../../src/util/label-expr.js";
