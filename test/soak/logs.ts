@@ -1,0 +1,115 @@
+/**
+ * Reads the sidecars' JSON log files (pino lines, plus the soak's own start/exit markers) so the report
+ * can show, next to each failing item, what the sidecar said about that job: the lines naming its
+ * Gearman unique (ZUUL_UUID), or its job and build number.
+ */
+import { readFileSync } from "node:fs";
+
+export interface LogLine {
+  master: string;
+  time: number;
+  level: number;
+  pid: number | null;
+  msg: string;
+  unique: string | null;
+  job: string | null;
+  number: number | null;
+  detail: string;
+}
+
+const LEVEL_NAMES: Record<number, string> = { 10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal" };
+
+export function levelName(n: number): string {
+  return LEVEL_NAMES[n] ?? String(n);
+}
+
+function str(v: unknown): string | null {
+  return typeof v === "string" ? v : null;
+}
+
+/** Fields worth showing beside the message (the reason, an error's message, a queue id, a node). */
+function detailOf(o: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const k of ["reason", "node", "queueId", "state", "result", "fn"]) if (o[k] !== undefined) parts.push(`${k}=${JSON.stringify(o[k])}`);
+  const err = o["err"];
+  if (err !== null && typeof err === "object") {
+    const m = (err as Record<string, unknown>)["message"];
+    if (typeof m === "string") parts.push(`err=${JSON.stringify(m.slice(0, 200))}`);
+  }
+  return parts.join(" ");
+}
+
+/** Every pino line of one master's log file; lines that are not JSON are skipped. */
+export function readSidecarLog(master: string, file: string): LogLine[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return [];
+  }
+  const out: LogLine[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (typeof o["level"] !== "number" || typeof o["time"] !== "number") continue;
+    out.push({
+      master,
+      time: o["time"],
+      level: o["level"],
+      pid: typeof o["pid"] === "number" ? o["pid"] : null,
+      msg: str(o["msg"]) ?? "",
+      unique: str(o["unique"]),
+      job: str(o["job"]),
+      number: typeof o["number"] === "number" ? o["number"] : null,
+      detail: detailOf(o),
+    });
+  }
+  return out;
+}
+
+export class LogIndex {
+  readonly lines: LogLine[];
+  readonly #byUnique = new Map<string, LogLine[]>();
+
+  constructor(lines: LogLine[]) {
+    this.lines = lines;
+    for (const l of lines) {
+      if (l.unique === null) continue;
+      const xs = this.#byUnique.get(l.unique) ?? [];
+      xs.push(l);
+      this.#byUnique.set(l.unique, xs);
+    }
+  }
+
+  /** Lines about one Gearman unique, or about one build (master, job, number), at info level and above. */
+  about(o: { uuid?: string | null; master?: string; job?: string; number?: number }, max = 8): string[] {
+    const hits = new Set<LogLine>();
+    if (o.uuid) for (const l of this.#byUnique.get(o.uuid) ?? []) hits.add(l);
+    if (o.master !== undefined && o.job !== undefined && o.number !== undefined) {
+      for (const l of this.lines) if (l.master === o.master && l.number === o.number && l.job !== null && (l.job === o.job || l.job.endsWith(`/${o.job}`))) hits.add(l);
+    }
+    return [...hits]
+      .filter((l) => l.level >= 30)
+      .sort((a, b) => a.time - b.time)
+      .slice(0, max)
+      .map((l) => `${new Date(l.time).toISOString().slice(11, 23)} ${l.master} pid ${l.pid ?? "?"} ${levelName(l.level)}: ${l.msg}${l.detail ? ` (${l.detail})` : ""}`);
+  }
+
+  /** How often each warn-or-worse message was logged, most frequent first. */
+  warnings(): { msg: string; level: string; count: number }[] {
+    const m = new Map<string, { msg: string; level: string; count: number }>();
+    for (const l of this.lines) {
+      if (l.level < 40) continue;
+      const k = `${l.level} ${l.msg}`;
+      const x = m.get(k) ?? { msg: l.msg, level: levelName(l.level), count: 0 };
+      x.count++;
+      m.set(k, x);
+    }
+    return [...m.values()].sort((a, b) => b.count - a.count);
+  }
+}
