@@ -251,6 +251,36 @@ export function checkRepeats(events: readonly EventRecord[], runs: readonly Side
   return { ...check("event repeats beyond the crash window", items, unjustified > 0), justified: items.length - unjustified, unjustified };
 }
 
+// ---- 7. a WORK_FAIL for a build that went on to run ----
+
+export interface FailedButBuiltItem extends RetriedBuildItem {
+  /** When the WORK_FAIL reached Zuul (what the faults before it are looked up by). */
+  at: number;
+}
+
+/**
+ * A launch the sidecar failed (WORK_FAIL or WORK_EXCEPTION) without ever reporting its build, while that
+ * ZUUL_UUID has a build on the master: Zuul was told the build could not run, retried it under a new
+ * ZUUL_UUID, and the work ran twice. This is issue 15 §3 ("a trigger with an unknown outcome") as Zuul
+ * 2.6.0 really retries (a new ZUUL_UUID per launch, so the "built twice" check cannot see it). Not counted:
+ * a build on an agent the soak dropped while it ran (that build was lost, and WORK_FAIL is right, contract
+ * §3), and a launch that ended by a gearmand disconnect (nobody could report it).
+ */
+export function checkFailedButBuilt(attempts: readonly AttemptRecord[], builds: readonly BuildRecord[], faults: readonly FaultRecord[]): Check<FailedButBuiltItem> {
+  const drops = faults.filter((f) => f.kind === "agent-drop" && f.skipped === null && f.master !== null);
+  const lostToDrop = (b: BuildRecord): boolean =>
+    drops.some((f) => f.target === `${b.master}/${b.node}` && b.startedAt <= f.at && (b.endedAt ?? Infinity) >= f.at - 1000);
+  const byKey = new Map(builds.map((b) => [`${b.master}\u0000${b.job}\u0000${b.number}`, b]));
+  const items = retriedBuilds(attempts, builds)
+    .filter((x) => !x.reportedToZuul && (x.ending === "fail" || x.ending === "exception"))
+    .filter((x) => {
+      const b = byKey.get(`${x.master}\u0000${x.job}\u0000${x.number}`);
+      return b === undefined || !lostToDrop(b);
+    })
+    .map((x) => ({ ...x, at: x.endedAt ?? x.startedAt }));
+  return check("WORK_FAIL for a build that ran", items);
+}
+
 // ---- figures (reported, not judged) ----
 
 export interface RetriedBuildItem {
@@ -263,6 +293,8 @@ export interface RetriedBuildItem {
   /** Whether Zuul heard of this build at all (a WORK_DATA naming it). */
   reportedToZuul: boolean;
   startedAt: number;
+  /** When Zuul saw that launch end. */
+  endedAt: number | null;
 }
 
 /**
@@ -279,7 +311,7 @@ export function retriedBuilds(attempts: readonly AttemptRecord[], builds: readon
     const a = byUuid.get(b.uuid);
     if (!a || a.result !== null) continue;
     const reported = a.started !== null && a.started.manager === b.master && a.started.name === b.job && a.started.number === b.number;
-    out.push({ master: b.master, job: b.job, number: b.number, uuid: b.uuid, ending: a.ending, reportedToZuul: reported, startedAt: b.startedAt });
+    out.push({ master: b.master, job: b.job, number: b.number, uuid: b.uuid, ending: a.ending, reportedToZuul: reported, startedAt: b.startedAt, endedAt: a.endedAt });
   }
   return out;
 }

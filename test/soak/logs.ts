@@ -14,6 +14,8 @@ export interface LogLine {
   unique: string | null;
   job: string | null;
   number: number | null;
+  /** The `reason` field (why a job was failed), when there is one. */
+  reason: string | null;
   detail: string;
 }
 
@@ -66,6 +68,7 @@ export function readSidecarLog(master: string, file: string): LogLine[] {
       unique: str(o["unique"]),
       job: str(o["job"]),
       number: typeof o["number"] === "number" ? o["number"] : null,
+      reason: str(o["reason"]),
       detail: detailOf(o),
     });
   }
@@ -100,16 +103,42 @@ export class LogIndex {
       .map((l) => `${new Date(l.time).toISOString().slice(11, 23)} ${l.master} pid ${l.pid ?? "?"} ${levelName(l.level)}: ${l.msg}${l.detail ? ` (${l.detail})` : ""}`);
   }
 
-  /** How often each warn-or-worse message was logged, most frequent first. */
+  /**
+   * Why the sidecar failed a launch: the `reason` of a line naming its unique, or else (the dispatcher's
+   * "failing the job" line carries the job, not the unique) of a line about the same job within `windowMs`
+   * of when Zuul saw the failure. The second is a guess and says so.
+   */
+  failReason(uuid: string, job: string, at: number, windowMs = 1500): { master: string; reason: string; exact: boolean } | null {
+    const own = (this.#byUnique.get(uuid) ?? []).find((l) => l.reason !== null);
+    if (own) return { master: own.master, reason: own.reason ?? "", exact: true };
+    let best: LogLine | null = null;
+    for (const l of this.lines) {
+      if (l.reason === null || l.job === null || !(l.job === job || l.job.endsWith(`/${job}`))) continue;
+      if (Math.abs(l.time - at) > windowMs) continue;
+      if (best === null || Math.abs(l.time - at) < Math.abs(best.time - at)) best = l;
+    }
+    return best ? { master: best.master, reason: best.reason ?? "", exact: false } : null;
+  }
+
+  /** How often each warn-or-worse message was logged (numbers and URLs folded), most frequent first. */
   warnings(): { msg: string; level: string; count: number }[] {
     const m = new Map<string, { msg: string; level: string; count: number }>();
     for (const l of this.lines) {
       if (l.level < 40) continue;
-      const k = `${l.level} ${l.msg}`;
-      const x = m.get(k) ?? { msg: l.msg, level: levelName(l.level), count: 0 };
+      const msg = foldMessage(l.msg);
+      const k = `${l.level} ${msg}`;
+      const x = m.get(k) ?? { msg, level: levelName(l.level), count: 0 };
       x.count++;
       m.set(k, x);
     }
     return [...m.values()].sort((a, b) => b.count - a.count);
   }
+}
+
+/** A message with its URLs and numbers folded, so that one kind of line is counted once. */
+export function foldMessage(s: string): string {
+  return s
+    .replace(/https?:\/\/\S+/g, "URL")
+    .replace(/\d+/g, "N")
+    .slice(0, 160);
 }

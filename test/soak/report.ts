@@ -1,6 +1,7 @@
 /** Turns the records into the verdict: every check with its count, the figures, the JSON result and the summary text. */
 import {
   checkCrashes,
+  checkFailedButBuilt,
   checkDoubleBuilds,
   checkLost,
   checkMismatches,
@@ -11,7 +12,7 @@ import {
   retriedBuilds,
   type Check,
 } from "./checks.js";
-import type { LogIndex } from "./logs.js";
+import { foldMessage, type LogIndex } from "./logs.js";
 import type { AttemptRecord, BuildRecord, EventRecord, FaultRecord, SidecarRunRecord, ZuulJobRecord } from "./types.js";
 
 export interface SoakRecords {
@@ -89,6 +90,8 @@ interface Figures {
   stillBuilding: number;
   retriedBuilds: { count: number; neverReportedToZuul: number; byEnding: Record<string, number> };
   crossMasterUuids: number;
+  /** Why the sidecar failed launches (WORK_FAIL / WORK_EXCEPTION), and the fault kind just before. */
+  failReasons: Record<string, number>;
   events: {
     publications: number;
     live: number;
@@ -126,10 +129,23 @@ export function buildResult(r: SoakRecords, logs: LogIndex): { verdict: "PASS" |
   const mism = enrich(checkMismatches(r.attempts, r.builds), r, logs, (x) => ({ master: typeof x.reported.manager === "string" ? x.reported.manager : null, uuid: x.uuid }));
   const rep = checkRepeats(r.events, r.runs, r.repeatWindowMs);
   const repeats = { ...rep, items: rep.items.filter((i) => !i.justified).concat(rep.items.filter((i) => i.justified).slice(0, 5)) };
-  const checks = { lost, double, missing, crashes, mismatches: mism, repeats };
+  const failedButBuilt = enrich(checkFailedButBuilt(r.attempts, r.builds, r.faults), r, logs, (x) => ({ master: x.master, uuid: x.uuid, job: x.job, number: x.number }));
+  for (const it of failedButBuilt.items) {
+    const why = logs.failReason(it.uuid, it.job, it.at);
+    Object.assign(it, { failReason: why ? `${why.exact ? "" : "(by job and time) "}${why.master}: ${why.reason}` : null });
+  }
+  const checks = { lost, double, missing, crashes, mismatches: mism, repeats, failedButBuilt };
   const verdict = Object.values(checks).some((c) => c.failing) ? "FAIL" : "PASS";
 
   const retried = retriedBuilds(r.attempts, r.builds);
+  const failedLaunches = r.attempts
+    .filter((a) => a.ending === "fail" || a.ending === "exception")
+    .map((a) => {
+      const job = a.fn.split(":")[1] ?? "";
+      const why = logs.failReason(a.uuid, job, a.endedAt ?? a.submittedAt);
+      const before = precedingFaults(r.faults, a.endedAt ?? a.submittedAt, why?.master ?? null, 20_000, 1)[0];
+      return { uuid: a.uuid, job, at: rel(r.t0, a.endedAt), master: why?.master ?? null, reason: why ? foldMessage(why.reason) : "no log line found", exact: why?.exact ?? false, after: before ? `${before.kind} ${before.target}` : null };
+    });
   const gearmanBuilds = r.builds.filter((b) => b.uuid !== null);
   const figures: Figures = {
     zuulJobs: r.jobs.length,
@@ -145,6 +161,7 @@ export function buildResult(r: SoakRecords, logs: LogIndex): { verdict: "PASS" |
     stillBuilding: r.builds.filter((b) => b.building).length,
     retriedBuilds: { count: retried.length, neverReportedToZuul: retried.filter((x) => !x.reportedToZuul).length, byEnding: histogram(retried.map((x) => x.ending)) },
     crossMasterUuids: crossMasterBuilds(r.builds).length,
+    failReasons: histogram(failedLaunches.map((f) => `${f.reason} [after ${f.after?.split(" ")[0] ?? "no fault"}]`)),
     events: {
       publications: r.events.length,
       live: r.events.filter((e) => e.via === "live").length,
@@ -176,7 +193,9 @@ export function buildResult(r: SoakRecords, logs: LogIndex): { verdict: "PASS" |
     checks,
     figures,
     timing,
-    retriedBuilds: retried.map((x) => ({ ...x, startedAt: rel(r.t0, x.startedAt) })),
+    retriedBuilds: retried.map((x) => ({ ...x, startedAt: rel(r.t0, x.startedAt), endedAt: rel(r.t0, x.endedAt) })),
+    crossMasterBuilds: crossMasterBuilds(r.builds),
+    failedLaunches,
     faults: r.faults.map((f) => ({ ...f, at: rel(r.t0, f.at), healedAt: rel(r.t0, f.healedAt) })),
     sidecarRuns: r.runs.map((x) => ({ ...x, startedAt: rel(r.t0, x.startedAt), exitedAt: rel(r.t0, x.exitedAt) })),
     sidecarWarnings: logs.warnings().slice(0, 30),
@@ -198,6 +217,7 @@ function summaryText(r: SoakRecords, result: { verdict: string; checks: Record<s
     `Zuul:    ${f.zuulJobs} jobs ${JSON.stringify(f.outcomes)}, results ${JSON.stringify(f.results)}; ${f.launches} launches, ${f.retries} retries, endings ${JSON.stringify(f.endings)}`,
     `Jenkins: ${f.builds} builds ${JSON.stringify(f.buildsPerMaster)}, ${f.foreignBuilds} foreign, ${f.stillBuilding} still building; work done twice: ${f.retriedBuilds.count} builds of retried launches (${f.retriedBuilds.neverReportedToZuul} never reported to Zuul), ${f.crossMasterUuids} ZUUL_UUIDs built on both masters`,
     `events:  ${f.events.publications} publications (${f.events.replayOnly} only by replay, ${f.events.replayGaps} replay gaps); repeats of onStarted/onFinalized ${f.events.repeats} (${f.events.repeatsJustified} justified by a kill, ${f.events.repeatsUnjustified} not) ${JSON.stringify(f.events.repeatsByTopic)}`,
+    `fails:   ${Object.entries(f.failReasons).map(([k, v]) => `${v}x ${k}`).join("; ") || "none"}`,
     `faults:  ${Object.entries(f.faults).map(([k, v]) => `${k} ${v.injected}${v.skipped ? ` (+${v.skipped} skipped)` : ""}`).join(", ")}; sidecar runs ${JSON.stringify(f.sidecarRuns)}`,
     `timing:  submit->start ${ms(t.submitToStartMs)}; submit->result ${ms(t.submitToResultMs)}; settle ${Math.round(t.settleMs / 1000)}s; total ${Math.round(t.totalMs / 1000)}s`,
   ].join("\n");
@@ -214,6 +234,7 @@ export function detailText(result: Record<string, unknown>, perCheck = 8): strin
     for (const it of bad.slice(0, perCheck)) {
       lines.push(`  - ${describeItem(it)}`);
       for (const f of (it["faultsBefore"] as string[] | undefined) ?? []) lines.push(`      after ${f}`);
+      if (typeof it["failReason"] === "string") lines.push(`      failed because ${it["failReason"]}`);
       for (const l of ((it["log"] as string[] | undefined) ?? []).slice(0, 4)) lines.push(`      log ${l}`);
     }
   }
@@ -227,6 +248,7 @@ function describeItem(it: Record<string, unknown>): string {
   }
   if (typeof it["topic"] === "string") return `${at}${String(it["master"])} ${String(it["job"])} #${String(it["number"])} on ${String(it["node"])} (ZUUL_UUID ${String(it["uuid"])}): no ${it["topic"]}`;
   if (Array.isArray(it["builds"])) return `${at}${String(it["master"])} ZUUL_UUID ${String(it["uuid"])} built ${it["builds"].length}x: ${JSON.stringify(it["builds"])}`;
+  if (typeof it["reportedToZuul"] === "boolean") return `${at}${String(it["master"])} ${String(it["job"])} #${String(it["number"])} (ZUUL_UUID ${String(it["uuid"])}) ran, but its launch ended ${String(it["ending"])} without reporting it`;
   if (Array.isArray(it["attempts"])) return `${at}Zuul job ${String(it["zuulJob"])} ${String(it["job"])} ${String(it["reason"])}: ${JSON.stringify(it["attempts"])}`;
   if (typeof it["why"] === "string") return `${at}ZUUL_UUID ${String(it["uuid"])}: ${it["why"]}; reported ${JSON.stringify(it["reported"])}, Jenkins ${JSON.stringify(it["jenkins"])}`;
   return `${at}${JSON.stringify(it)}`;

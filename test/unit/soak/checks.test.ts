@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import {
   checkCrashes,
   checkDoubleBuilds,
+  checkFailedButBuilt,
   checkLost,
   checkMismatches,
   checkMissingEvents,
@@ -170,6 +171,29 @@ describe("soak checks", () => {
     ];
     const r = retriedBuilds(attempts, [build({ number: 1, uuid: "silent" }), build({ number: 2, uuid: "told" }), build({ number: 3, uuid: "fine" })]);
     assert.deepEqual(r.map((x) => [x.uuid, x.reportedToZuul]), [["silent", false], ["told", true]]);
+  });
+
+  it("a WORK_FAIL for a build that ran (issue 15 §3), but not for a build lost with its agent, nor after a gearmand disconnect", () => {
+    const drop: FaultRecord = { id: 1, kind: "agent-drop", target: "m-a/n2", master: "m-a", at: T + 1000, healedAt: T + 5000, detail: "", skipped: null };
+    const attempts = [
+      attempt({ uuid: "blind", ending: "fail", result: null, endedAt: T + 500 }),
+      attempt({ uuid: "dropped", ending: "fail", result: null }),
+      attempt({ uuid: "gone", ending: "disconnected", result: null }),
+      attempt({ uuid: "excepted", ending: "exception", result: null }),
+      attempt({ uuid: "fine" }),
+    ];
+    const builds = [
+      build({ number: 1, uuid: "blind", startedAt: T + 3000, endedAt: T + 5000 }),
+      build({ number: 2, uuid: "dropped", node: "n2", startedAt: T, endedAt: T + 1000, result: "FAILURE" }),
+      build({ number: 3, uuid: "gone" }),
+      build({ number: 4, uuid: "excepted", node: "n2", startedAt: T + 2000, endedAt: T + 4000 }),
+      build({ number: 5, uuid: "fine" }),
+    ];
+    const c = checkFailedButBuilt(attempts, builds, [drop]);
+    assert.deepEqual(c.items.map((i) => i.uuid), ["blind", "excepted"]);
+    assert.equal(c.items[0]?.at, T + 500);
+    assert.equal(checkFailedButBuilt(attempts.slice(1), builds, [drop]).items.length, 1);
+    assert.equal(checkFailedButBuilt([attempts[1] as AttemptRecord], builds, [drop]).failing, false);
   });
 
   it("the faults before an event: within the window, on that master or on a gearmand, not skipped", () => {
