@@ -328,11 +328,15 @@ export function crossMasterBuilds(builds: readonly BuildRecord[]): { uuid: strin
   return [...m.entries()].filter(([, s]) => s.size > 1).map(([uuid, s]) => ({ uuid, masters: [...s].sort() }));
 }
 
-/** The faults that hit this master (or every master) in the `windowMs` before `at`, or were still on at `at`; newest first. */
+/**
+ * The faults that hit this master (or every master) in the `windowMs` before `at`: those still on at `at`
+ * first, then those already healed; newest first within each.
+ */
 export function precedingFaults(faults: readonly FaultRecord[], at: number, master: string | null, windowMs = 30_000, max = 3): FaultRecord[] {
+  const on = (f: FaultRecord): number => ((f.healedAt ?? Infinity) >= at ? 1 : 0);
   return faults
     .filter((f) => f.skipped === null && f.at <= at && (f.healedAt ?? Infinity) >= at - windowMs)
     .filter((f) => master === null || f.master === null || f.master === master)
-    .sort((a, b) => b.at - a.at)
+    .sort((a, b) => on(b) - on(a) || b.at - a.at)
     .slice(0, max);
 }

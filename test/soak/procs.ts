@@ -25,12 +25,22 @@ export class ProcessSet {
   readonly #pidSources: (() => number)[] = [];
   readonly #releasers: (() => Promise<void>)[] = [];
   readonly #onExit = (): void => this.killAllNow();
+  #closed = false;
 
   constructor() {
     process.on("exit", this.#onExit);
   }
 
+  /** Once the soak has started killing everything: nothing new is spawned, and no exit counts as a crash. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   track(child: ChildProcess): void {
+    if (this.#closed) {
+      child.kill("SIGKILL");
+      throw new Error("the soak is shutting down; not starting another process");
+    }
     this.#live.add(child);
     child.once("exit", () => this.#live.delete(child));
   }
@@ -46,6 +56,7 @@ export class ProcessSet {
 
   /** SIGCONT (a stopped process cannot die of SIGTERM) then SIGKILL, synchronously. */
   killAllNow(): void {
+    this.#closed = true;
     for (const c of this.#live) {
       try {
         c.kill("SIGCONT");
@@ -71,11 +82,11 @@ export class ProcessSet {
     this.killAllNow();
     await Promise.race([Promise.all(waiting), sleep(5000)]);
     await Promise.race([Promise.allSettled(this.#releasers.map((r) => r())), sleep(5000)]);
-    process.off("exit", this.#onExit);
   }
 }
 
 function spawnLogged(argv: string[], logFile: string, procs: ProcessSet, pipeStdout: boolean): ChildProcess {
+  if (procs.closed) throw new Error("the soak is shutting down; not starting another process");
   const fd = openSync(logFile, "a");
   try {
     const child = spawn(process.execPath, argv, { cwd: REPO_ROOT, env: cleanEnv(), stdio: ["ignore", pipeStdout ? "pipe" : fd, fd] });
@@ -222,7 +233,7 @@ export class SidecarProcess {
       child.once("exit", (code, signal) => {
         run.exitedAt = Date.now();
         run.exit = { code, signal };
-        run.ending = this.#expect ?? "crash";
+        run.ending = this.#expect ?? (this.#procs.closed ? "final" : "crash");
         appendFileSync(this.spec.logFile, `${JSON.stringify({ soak: "exit", master: this.spec.master, pid: run.pid, code, signal, ending: run.ending, time: run.exitedAt })}\n`);
         if (run.ending === "crash") this.onCrash(run);
         resolve();

@@ -219,11 +219,16 @@ async function main(): Promise<number> {
   context.blocky = false;
   const procs = new ProcessSet();
   const ac = new AbortController();
+  let interrupted = false;
   const onSigint = (): void => {
-    say("soak: interrupted; killing every child process");
+    if (interrupted) {
+      procs.killAllNow();
+      process.exit(130);
+    }
+    interrupted = true;
+    say("soak: interrupted; killing every child process (again to exit at once)");
     ac.abort();
-    procs.killAllNow();
-    process.exit(130);
+    void procs.killAll().finally(() => process.exit(130));
   };
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigint);

@@ -196,11 +196,12 @@ describe("soak checks", () => {
     assert.equal(checkFailedButBuilt([attempts[1] as AttemptRecord], builds, [drop]).failing, false);
   });
 
-  it("the faults before an event: within the window, on that master or on a gearmand, not skipped", () => {
+  it("the faults before an event: within the window, on that master or on a gearmand, not skipped; those still on first", () => {
     const f = (id: number, at: number, master: string | null, o: Partial<FaultRecord> = {}): FaultRecord => ({
       id, kind: "sidecar-kill", target: master ?? "gearmand-1", master, at, healedAt: at + 1000, detail: "", skipped: null, ...o,
     });
     const faults = [f(1, T - 60_000, "m-a"), f(2, T - 10_000, "m-a"), f(3, T - 5000, "m-b"), f(4, T - 4000, null), f(5, T - 3000, "m-a", { skipped: "busy" }), f(6, T + 1000, "m-a"), f(7, T - 50_000, "m-a", { kind: "jenkins-stop", healedAt: T })];
-    assert.deepEqual(precedingFaults(faults, T, "m-a").map((x) => x.id), [4, 2, 7]);
+    assert.deepEqual(precedingFaults(faults, T, "m-a").map((x) => x.id), [7, 4, 2]);
+    assert.deepEqual(precedingFaults(faults, T, null, 30_000, 10).map((x) => x.id), [7, 4, 3, 2]);
   });
 });
