@@ -56,12 +56,23 @@ function histogram(xs: (string | null)[]): Record<string, number> {
 
 type Enriched<T> = Check<T & { atRel: string; faultsBefore: string[]; log: string[] }>;
 
-function enrich<T extends { at: number }>(c: Check<T>, r: SoakRecords, logs: LogIndex, about: (x: T) => { master: string | null; uuid?: string | null; job?: string; number?: number }): Enriched<T> {
+/**
+ * Adds to each item the faults before it and what the sidecar logged about it. `lookAheadMs` also takes
+ * faults shortly after the item's time: a build that started just before a kill is published only at the
+ * sidecar's next poll, so the kill that prevented it comes after the build's start.
+ */
+function enrich<T extends { at: number }>(
+  c: Check<T>,
+  r: SoakRecords,
+  logs: LogIndex,
+  about: (x: T) => { master: string | null; uuid?: string | null; job?: string; number?: number },
+  lookAheadMs = 0,
+): Enriched<T> {
   return {
     ...c,
     items: c.items.map((x) => {
       const a = about(x);
-      const fb = precedingFaults(r.faults, x.at, a.master).map((f) => `fault#${f.id} ${f.kind} ${f.target} at ${rel(r.t0, f.at)} (healed ${rel(r.t0, f.healedAt)}): ${f.detail}`);
+      const fb = precedingFaults(r.faults, x.at + lookAheadMs, a.master).map((f) => `fault#${f.id} ${f.kind} ${f.target} at ${rel(r.t0, f.at)} (healed ${rel(r.t0, f.healedAt)}): ${f.detail}`);
       const q: { uuid?: string | null; master?: string; job?: string; number?: number } = { uuid: a.uuid ?? null };
       if (a.master !== null && a.job !== undefined && a.number !== undefined) Object.assign(q, { master: a.master, job: a.job, number: a.number });
       return { ...x, atRel: rel(r.t0, x.at), faultsBefore: fb, log: logs.about(q) };
@@ -119,7 +130,7 @@ interface Timing {
 export function buildResult(r: SoakRecords, logs: LogIndex): { verdict: "PASS" | "FAIL"; result: Record<string, unknown>; summary: string } {
   const lost = enrich(checkLost(r.jobs), r, logs, (x) => ({ master: null, uuid: x.attempts[x.attempts.length - 1]?.uuid ?? null }));
   const double = enrich(checkDoubleBuilds(r.builds), r, logs, (x) => ({ master: x.master, uuid: x.uuid }));
-  const missing = enrich(checkMissingEvents(r.builds, r.events), r, logs, (x) => ({ master: x.master, uuid: x.uuid, job: x.job, number: x.number }));
+  const missing = enrich(checkMissingEvents(r.builds, r.events), r, logs, (x) => ({ master: x.master, uuid: x.uuid, job: x.job, number: x.number }), 3000);
   const crashes = enrich(
     { ...checkCrashes(r.runs), items: checkCrashes(r.runs).items.map((x) => ({ ...x, at: x.exitedAt ?? x.startedAt })) },
     r,
@@ -128,7 +139,12 @@ export function buildResult(r: SoakRecords, logs: LogIndex): { verdict: "PASS" |
   );
   const mism = enrich(checkMismatches(r.attempts, r.builds), r, logs, (x) => ({ master: typeof x.reported.manager === "string" ? x.reported.manager : null, uuid: x.uuid }));
   const rep = checkRepeats(r.events, r.runs, r.repeatWindowMs);
-  const repeats = { ...rep, items: rep.items.filter((i) => !i.justified).concat(rep.items.filter((i) => i.justified).slice(0, 5)) };
+  const shown = rep.items.filter((i) => !i.justified).concat(rep.items.filter((i) => i.justified).slice(0, 5));
+  const repeats = {
+    ...enrich({ ...rep, items: shown.map((i) => ({ ...i, at: i.publications[1]?.seenAt ?? 0 })) }, r, logs, (x) => ({ master: x.master, job: x.job, number: x.number })),
+    justified: rep.justified,
+    unjustified: rep.unjustified,
+  };
   const failedButBuilt = enrich(checkFailedButBuilt(r.attempts, r.builds, r.faults), r, logs, (x) => ({ master: x.master, uuid: x.uuid, job: x.job, number: x.number }));
   for (const it of failedButBuilt.items) {
     const why = logs.failReason(it.uuid, it.job, it.at);
@@ -244,7 +260,8 @@ export function detailText(result: Record<string, unknown>, perCheck = 8): strin
 function describeItem(it: Record<string, unknown>): string {
   const at = typeof it["atRel"] === "string" ? `${it["atRel"]} ` : "";
   if (typeof it["topic"] === "string" && Array.isArray(it["publications"])) {
-    return `${String(it["master"])} ${String(it["job"])} #${String(it["number"])} ${it["topic"]} published ${it["publications"].length}x: ${String(it["why"])}`;
+    const pubs = (it["publications"] as { runId: string; seq: number }[]).map((p) => `run ${p.runId.slice(0, 8)} seq ${p.seq}`).join(", ");
+    return `${at}${String(it["master"])} ${String(it["job"])} #${String(it["number"])} ${it["topic"]} published ${it["publications"].length}x (${pubs}): ${String(it["why"])}`;
   }
   if (typeof it["topic"] === "string") return `${at}${String(it["master"])} ${String(it["job"])} #${String(it["number"])} on ${String(it["node"])} (ZUUL_UUID ${String(it["uuid"])}): no ${it["topic"]}`;
   if (Array.isArray(it["builds"])) return `${at}${String(it["master"])} ZUUL_UUID ${String(it["uuid"])} built ${it["builds"].length}x: ${JSON.stringify(it["builds"])}`;
