@@ -144,11 +144,22 @@ export class FaultInjector {
       case "jenkins-stop": {
         const m = this.#master(p.master);
         if (m.sim.stopped) return this.#skip(r, "already stopped");
+        // Issue 15 §4: a sidecar should stop grabbing once Jenkins does not answer. Its admin API answers
+        // without Jenkins, so its in-flight count during the stop shows what it grabbed (nothing can finish).
+        const before = await inFlightOf(m);
         m.sim.stop();
-        this.#log(r, `SIGSTOP for ${p.holdMs} ms`);
+        this.#log(r, `SIGSTOP for ${p.holdMs} ms (sidecar had ${before ?? "?"} jobs in flight)`);
+        let most = before ?? 0;
+        const watch = setInterval(() => {
+          void inFlightOf(m).then((n) => {
+            if (n !== null && m.sim.stopped) most = Math.max(most, n);
+          });
+        }, 1000);
         await this.#hold(p.holdMs);
+        clearInterval(watch);
         m.sim.cont();
-        r.detail = `SIGSTOP ${Date.now() - r.at} ms`;
+        if (before !== null) r.measured = { inFlightBefore: before, inFlightMost: most, grabbedWhileStopped: Math.max(0, most - before) };
+        r.detail = `SIGSTOP ${Date.now() - r.at} ms; the sidecar's jobs in flight went from ${before ?? "?"} to at most ${most}`;
         r.healedAt = Date.now();
         this.#log(r, "SIGCONT");
         return;
@@ -291,4 +302,11 @@ function fetchTcp(port: number): Promise<boolean> {
     });
     s.once("error", () => resolve(false));
   });
+}
+
+/** The sidecar's in-flight job count from its admin /status, or null when it does not answer. */
+async function inFlightOf(m: Master): Promise<number | null> {
+  const st = (await m.sidecar.status(900)) as { drain?: { inFlight?: unknown } } | null;
+  const n = st?.drain?.inFlight;
+  return typeof n === "number" ? n : null;
 }

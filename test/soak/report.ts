@@ -101,6 +101,8 @@ interface Figures {
   stillBuilding: number;
   retriedBuilds: { count: number; neverReportedToZuul: number; byEnding: Record<string, number> };
   crossMasterUuids: number;
+  /** Jobs the sidecars grabbed while their Jenkins was SIGSTOPped (issue 15 §4), summed over the stops. */
+  grabbedWhileJenkinsStopped: number;
   /** Why the sidecar failed launches (WORK_FAIL / WORK_EXCEPTION), and the fault kind just before. */
   failReasons: Record<string, number>;
   events: {
@@ -177,6 +179,7 @@ export function buildResult(r: SoakRecords, logs: LogIndex): { verdict: "PASS" |
     stillBuilding: r.builds.filter((b) => b.building).length,
     retriedBuilds: { count: retried.length, neverReportedToZuul: retried.filter((x) => !x.reportedToZuul).length, byEnding: histogram(retried.map((x) => x.ending)) },
     crossMasterUuids: crossMasterBuilds(r.builds).length,
+    grabbedWhileJenkinsStopped: r.faults.reduce((n, f) => n + (f.measured?.["grabbedWhileStopped"] ?? 0), 0),
     failReasons: histogram(failedLaunches.map((f) => `${f.reason} [after ${f.after?.split(" ")[0] ?? "no fault"}]`)),
     events: {
       publications: r.events.length,
@@ -233,6 +236,7 @@ function summaryText(r: SoakRecords, result: { verdict: string; checks: Record<s
     `Zuul:    ${f.zuulJobs} jobs ${JSON.stringify(f.outcomes)}, results ${JSON.stringify(f.results)}; ${f.launches} launches, ${f.retries} retries, endings ${JSON.stringify(f.endings)}`,
     `Jenkins: ${f.builds} builds ${JSON.stringify(f.buildsPerMaster)}, ${f.foreignBuilds} foreign, ${f.stillBuilding} still building; work done twice: ${f.retriedBuilds.count} builds of retried launches (${f.retriedBuilds.neverReportedToZuul} never reported to Zuul), ${f.crossMasterUuids} ZUUL_UUIDs built on both masters`,
     `events:  ${f.events.publications} publications (${f.events.replayOnly} only by replay, ${f.events.replayGaps} replay gaps); repeats of onStarted/onFinalized ${f.events.repeats} (${f.events.repeatsJustified} justified by a kill, ${f.events.repeatsUnjustified} not) ${JSON.stringify(f.events.repeatsByTopic)}`,
+    `grabs:   ${f.grabbedWhileJenkinsStopped} jobs grabbed while their master's Jenkins was stopped (${r.faults.filter((x) => x.measured !== undefined).length} stops measured)`,
     `fails:   ${Object.entries(f.failReasons).map(([k, v]) => `${v}x ${k}`).join("; ") || "none"}`,
     `faults:  ${Object.entries(f.faults).map(([k, v]) => `${k} ${v.injected}${v.skipped ? ` (+${v.skipped} skipped)` : ""}`).join(", ")}; sidecar runs ${JSON.stringify(f.sidecarRuns)}`,
     `timing:  submit->start ${ms(t.submitToStartMs)}; submit->result ${ms(t.submitToResultMs)}; settle ${Math.round(t.settleMs / 1000)}s; total ${Math.round(t.totalMs / 1000)}s`,

@@ -196,6 +196,8 @@ async function soak(o: SoakOptions, procs: ProcessSet, abort: AbortSignal): Prom
     logs,
   );
   writeFileSync(join(dir, "result.json"), `${JSON.stringify({ options: o, topology: TOPOLOGY, ...result }, null, 2)}\n`);
+  // Everything the checks read, for a second look (or a rerun of the checkers) without rerunning the soak.
+  writeFileSync(join(dir, "records.json"), JSON.stringify({ t0, jobs: zuul.jobs, builds, events: events.records(), runs, faults: injector.records }));
   say(detailText(result));
   say(summary);
   say(`result: ${join(dir, "result.json")}`);

@@ -96,4 +96,6 @@ export interface FaultRecord {
   detail: string;
   /** Why it was not injected (its target was busy or unreachable), when it was not. */
   skipped: string | null;
+  /** What the fault measured, e.g. a Jenkins stop: the sidecar's in-flight jobs before and at most during it. */
+  measured?: Record<string, number>;
 }
