@@ -3,7 +3,7 @@
  * shown to catch what it claims on synthetic records (test/unit/soak/checks.test.ts).
  * A failing check makes the soak exit non-zero; the figures at the end are reported, not judged.
  */
-import type { AttemptRecord, BuildRecord, EventRecord, FaultRecord, SidecarRunRecord, ZuulJobRecord } from "./types.js";
+import type { AttemptRecord, BuildRecord, EventRecord, FailLogRecord, FaultRecord, SidecarRunRecord, ZuulJobRecord } from "./types.js";
 
 export interface Check<T> {
   name: string;
@@ -279,6 +279,45 @@ export function checkFailedButBuilt(attempts: readonly AttemptRecord[], builds: 
     })
     .map((x) => ({ ...x, at: x.endedAt ?? x.startedAt }));
   return check("WORK_FAIL for a build that ran", items);
+}
+
+// ---- 8. a WORK_FAIL the sidecar sent that never reached Zuul ----
+
+export interface DroppedFailItem {
+  master: string;
+  job: string;
+  number: number;
+  uuid: string;
+  reason: string;
+  /** How the launch really ended for Zuul (e.g. WORK_COMPLETE from the other master after gearmand requeued it). */
+  zuulSaw: string;
+  at: number;
+}
+
+/**
+ * Issue 15 §1: the sidecar logged "failing the job so that Zuul retries it" for a build (matched by master,
+ * job and queue id), but Zuul's launch of that ZUUL_UUID did not end with WORK_FAIL or WORK_EXCEPTION: the
+ * packet was lost, gearmand requeued the job, and Zuul either waits forever (a lost result) or gets the job
+ * run again elsewhere. Not counted: a launch that ended by a gearmand disconnect, and a line logged within
+ * `crashMs` before that sidecar process was killed (the packet may have died with it).
+ */
+export function checkDroppedFails(fails: readonly FailLogRecord[], attempts: readonly AttemptRecord[], builds: readonly BuildRecord[], runs: readonly SidecarRunRecord[], crashMs = 2000): Check<DroppedFailItem> {
+  const byQueue = new Map(builds.map((b) => [`${b.master}\u0000${b.job}\u0000${b.queueId}`, b]));
+  const byUuid = new Map(attempts.map((a) => [a.uuid, a]));
+  const items: DroppedFailItem[] = [];
+  for (const f of fails) {
+    if (f.queueId === null) continue;
+    const b = byQueue.get(`${f.master}\u0000${f.job}\u0000${f.queueId}`);
+    if (!b || b.uuid === null) continue;
+    const a = byUuid.get(b.uuid);
+    if (!a || a.ending === "fail" || a.ending === "exception" || a.ending === "disconnected") continue;
+    const run = runs.find((r) => r.master === f.master && r.pid === f.pid);
+    if (run !== undefined && run.exitedAt !== null && run.exitedAt - f.time <= crashMs && run.ending !== "final") continue;
+    const c = a.complete;
+    const zuulSaw = a.ending === null ? "nothing (still waiting)" : `${a.ending}${a.result !== null ? ` ${a.result}` : ""}${c ? ` from ${String(c["manager"])} ${String(c["name"])} #${String(c["number"])}` : ""}`;
+    items.push({ master: f.master, job: f.job, number: b.number, uuid: b.uuid, reason: f.reason, zuulSaw, at: f.time });
+  }
+  return check("WORK_FAIL that never reached Zuul", items);
 }
 
 // ---- figures (reported, not judged) ----

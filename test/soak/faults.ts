@@ -22,6 +22,7 @@ export interface Master {
 export interface SimBuildJson {
   job: string;
   number: number;
+  queueId: number;
   node: string;
   building: boolean;
   result: string | null;

@@ -5,6 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 
+import type { FailLogRecord } from "./types.js";
+
 export interface LogLine {
   master: string;
   time: number;
@@ -16,6 +18,7 @@ export interface LogLine {
   number: number | null;
   /** The `reason` field (why a job was failed), when there is one. */
   reason: string | null;
+  queueId: number | null;
   detail: string;
 }
 
@@ -69,6 +72,7 @@ export function readSidecarLog(master: string, file: string): LogLine[] {
       job: str(o["job"]),
       number: typeof o["number"] === "number" ? o["number"] : null,
       reason: str(o["reason"]),
+      queueId: typeof o["queueId"] === "number" ? o["queueId"] : null,
       detail: detailOf(o),
     });
   }
@@ -101,6 +105,13 @@ export class LogIndex {
       .sort((a, b) => a.time - b.time)
       .slice(0, max)
       .map((l) => `${new Date(l.time).toISOString().slice(11, 23)} ${l.master} pid ${l.pid ?? "?"} ${levelName(l.level)}: ${l.msg}${l.detail ? ` (${l.detail})` : ""}`);
+  }
+
+  /** Every "failing the job so that Zuul retries it" line that names a job (the dispatcher's, dispatcher.ts). */
+  failLines(): FailLogRecord[] {
+    return this.lines
+      .filter((l) => l.reason !== null && l.job !== null && l.msg.startsWith("failing the job"))
+      .map((l) => ({ master: l.master, pid: l.pid, time: l.time, job: l.job ?? "", queueId: l.queueId, reason: l.reason ?? "" }));
   }
 
   /**

@@ -3,6 +3,7 @@ import {
   checkCrashes,
   checkFailedButBuilt,
   checkDoubleBuilds,
+  checkDroppedFails,
   checkLost,
   checkMismatches,
   checkMissingEvents,
@@ -152,7 +153,8 @@ export function buildResult(r: SoakRecords, logs: LogIndex): { verdict: "PASS" |
     const why = logs.failReason(it.uuid, it.job, it.at);
     Object.assign(it, { failReason: why ? `${why.exact ? "" : "(by job and time) "}${why.master}: ${why.reason}` : null });
   }
-  const checks = { lost, double, missing, crashes, mismatches: mism, repeats, failedButBuilt };
+  const droppedFails = enrich(checkDroppedFails(logs.failLines(), r.attempts, r.builds, r.runs), r, logs, (x) => ({ master: x.master, uuid: x.uuid, job: x.job, number: x.number }));
+  const checks = { lost, double, missing, crashes, mismatches: mism, repeats, failedButBuilt, droppedFails };
   const verdict = Object.values(checks).some((c) => c.failing) ? "FAIL" : "PASS";
 
   const retried = retriedBuilds(r.attempts, r.builds);
@@ -269,6 +271,7 @@ function describeItem(it: Record<string, unknown>): string {
   }
   if (typeof it["topic"] === "string") return `${at}${String(it["master"])} ${String(it["job"])} #${String(it["number"])} on ${String(it["node"])} (ZUUL_UUID ${String(it["uuid"])}): no ${it["topic"]}`;
   if (Array.isArray(it["builds"])) return `${at}${String(it["master"])} ZUUL_UUID ${String(it["uuid"])} built ${it["builds"].length}x: ${JSON.stringify(it["builds"])}`;
+  if (typeof it["zuulSaw"] === "string") return `${at}${String(it["master"])} ${String(it["job"])} #${String(it["number"])} (ZUUL_UUID ${String(it["uuid"])}): the sidecar failed it (${String(it["reason"])}), Zuul saw ${it["zuulSaw"]}`;
   if (typeof it["reportedToZuul"] === "boolean") return `${at}${String(it["master"])} ${String(it["job"])} #${String(it["number"])} (ZUUL_UUID ${String(it["uuid"])}) ran, but its launch ended ${String(it["ending"])} without reporting it`;
   if (Array.isArray(it["attempts"])) return `${at}Zuul job ${String(it["zuulJob"])} ${String(it["job"])} ${String(it["reason"])}: ${JSON.stringify(it["attempts"])}`;
   if (typeof it["why"] === "string") return `${at}ZUUL_UUID ${String(it["uuid"])}: ${it["why"]}; reported ${JSON.stringify(it["reported"])}, Jenkins ${JSON.stringify(it["jenkins"])}`;

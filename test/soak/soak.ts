@@ -18,7 +18,7 @@ import { FaultInjector, simBuilds, simHook, type Master } from "./faults.js";
 import { LogIndex, readSidecarLog } from "./logs.js";
 import { SoakUsageError, parseSoakArgs, type SoakOptions } from "./options.js";
 import { ProcessSet, SidecarProcess, SimProcess } from "./procs.js";
-import { buildResult, detailText } from "./report.js";
+import { buildResult, detailText, type SoakRecords } from "./report.js";
 import { SOAK_JOBS, SOAK_NODES, scenarioFor } from "./scenario.js";
 import { LaunchPlan, planFaults, planForeign } from "./schedule.js";
 import { checkMissingEvents } from "./checks.js";
@@ -50,7 +50,10 @@ async function collectBuilds(masters: readonly Master[]): Promise<BuildRecord[]>
   for (const m of masters) {
     for (const b of await simBuilds(m.sim, 10_000)) {
       const uuid = b.parameters["ZUUL_UUID"];
-      out.push({ master: m.name, job: b.job, number: b.number, uuid: uuid !== undefined && uuid !== "" ? uuid : null, node: b.node, building: b.building, result: b.result, startedAt: b.startedAt, endedAt: b.building ? null : b.startedAt + b.duration });
+      out.push({
+        master: m.name, job: b.job, number: b.number, uuid: uuid !== undefined && uuid !== "" ? uuid : null, node: b.node, queueId: b.queueId,
+        building: b.building, result: b.result, startedAt: b.startedAt, endedAt: b.building ? null : b.startedAt + b.duration,
+      });
     }
   }
   return out;
@@ -188,16 +191,14 @@ async function soak(o: SoakOptions, procs: ProcessSet, abort: AbortSignal): Prom
   const runs = masters.flatMap((m) => m.sidecar.runs);
   fillRunIds(runs, events.runIds());
   const logs = new LogIndex(masters.flatMap((m) => readSidecarLog(m.name, m.sidecar.spec.logFile)));
-  const { verdict, result, summary } = buildResult(
-    {
-      seed: o.seed, t0, submitEndedAt, settledAt, settled, endedAt, jobs: zuul.jobs, attempts: zuul.attempts, builds, events: events.records(), runs,
-      faults: injector.records, faultCounts: injector.counts(), foreign: foreignCount, replayGaps: events.gaps, anomalies: [...zuul.anomalies, ...events.errors], repeatWindowMs: o.repeatWindowMs,
-    },
-    logs,
-  );
+  const records: SoakRecords = {
+    seed: o.seed, t0, submitEndedAt, settledAt, settled, endedAt, jobs: zuul.jobs, attempts: zuul.attempts, builds, events: events.records(), runs,
+    faults: injector.records, faultCounts: injector.counts(), foreign: foreignCount, replayGaps: events.gaps, anomalies: [...zuul.anomalies, ...events.errors], repeatWindowMs: o.repeatWindowMs,
+  };
+  const { verdict, result, summary } = buildResult(records, logs);
   writeFileSync(join(dir, "result.json"), `${JSON.stringify({ options: o, topology: TOPOLOGY, ...result }, null, 2)}\n`);
-  // Everything the checks read, for a second look (or a rerun of the checkers) without rerunning the soak.
-  writeFileSync(join(dir, "records.json"), JSON.stringify({ t0, jobs: zuul.jobs, builds, events: events.records(), runs, faults: injector.records }));
+  // Everything the checks read, so `recheck.ts <dir>` can judge a run again without running it again.
+  writeFileSync(join(dir, "records.json"), JSON.stringify(records));
   say(detailText(result));
   say(summary);
   say(`result: ${join(dir, "result.json")}`);

@@ -45,11 +45,24 @@ export interface BuildRecord {
   /** parameters.ZUUL_UUID, or null for a build nobody launched through Gearman (a foreign build). */
   uuid: string | null;
   node: string;
+  /** The queue item the build came from (the sidecar logs it when it fails a job). */
+  queueId: number;
   building: boolean;
   result: string | null;
   startedAt: number;
   /** startedAt + duration, or null while building. */
   endedAt: number | null;
+}
+
+/** A sidecar log line saying it failed a job (sent WORK_FAIL so that Zuul retries it). */
+export interface FailLogRecord {
+  master: string;
+  pid: number | null;
+  time: number;
+  job: string;
+  /** The Jenkins queue item of the job's build, or null when no trigger succeeded. */
+  queueId: number | null;
+  reason: string;
 }
 
 export type EventTopic = "onStarted" | "onCompleted" | "onFinalized";

@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import {
   checkCrashes,
   checkDoubleBuilds,
+  checkDroppedFails,
   checkFailedButBuilt,
   checkLost,
   checkMismatches,
@@ -16,7 +17,7 @@ import {
   precedingFaults,
   retriedBuilds,
 } from "../../soak/checks.js";
-import type { AttemptRecord, BuildRecord, EventRecord, FaultRecord, SidecarRunRecord, ZuulJobRecord } from "../../soak/types.js";
+import type { AttemptRecord, BuildRecord, EventRecord, FailLogRecord, FaultRecord, SidecarRunRecord, ZuulJobRecord } from "../../soak/types.js";
 
 const T = 1_000_000;
 
@@ -29,7 +30,7 @@ function job(id: number, outcome: ZuulJobRecord["outcome"], attempts: AttemptRec
 }
 
 function build(o: Partial<BuildRecord> & { number: number }): BuildRecord {
-  return { master: "m-a", job: "j", uuid: `u${o.number}`, node: "n1", building: false, result: "SUCCESS", startedAt: T, endedAt: T + 2000, ...o };
+  return { master: "m-a", job: "j", uuid: `u${o.number}`, node: "n1", queueId: o.number, building: false, result: "SUCCESS", startedAt: T, endedAt: T + 2000, ...o };
 }
 
 function ev(o: Partial<EventRecord> & { topic: string; number: number }): EventRecord {
@@ -194,6 +195,22 @@ describe("soak checks", () => {
     assert.equal(c.items[0]?.at, T + 500);
     assert.equal(checkFailedButBuilt(attempts.slice(1), builds, [drop]).items.length, 1);
     assert.equal(checkFailedButBuilt([attempts[1] as AttemptRecord], builds, [drop]).failing, false);
+  });
+
+  it("a WORK_FAIL that never reached Zuul (issue 15 §1): matched by master, job and queue id; not after a disconnect or just before a kill", () => {
+    const fail = (queueId: number | null, o: Partial<FailLogRecord> = {}): FailLogRecord => ({ master: "m-a", pid: 1, time: T, job: "j", queueId, reason: 'node "n1" lost its connection', ...o });
+    const attempts = [
+      attempt({ uuid: "u1", ending: "complete", result: "SUCCESS", complete: { manager: "m-b", name: "j", number: 7, result: "SUCCESS" } }),
+      attempt({ uuid: "u2", ending: "fail", result: null }),
+      attempt({ uuid: "u3", ending: "disconnected", result: null }),
+      attempt({ uuid: "u4", ending: null, endedAt: null, result: null }),
+      attempt({ uuid: "u5", ending: "complete", result: "SUCCESS" }),
+    ];
+    const builds = [1, 2, 3, 4, 5].map((n) => build({ number: n, result: "FAILURE" }));
+    const runs = [run({ runId: "a", pid: 1, ending: "final", exitedAt: T + 100_000 }), run({ runId: "b", pid: 2, ending: "sigkill", exitedAt: T + 500 })];
+    const c = checkDroppedFails([fail(1), fail(2), fail(3), fail(4), fail(5, { pid: 2 }), fail(null), fail(9), fail(1, { master: "m-b" })], attempts, builds, runs);
+    assert.deepEqual(c.items.map((i) => [i.uuid, i.zuulSaw]), [["u1", "complete SUCCESS from m-b j #7"], ["u4", "nothing (still waiting)"]]);
+    assert.equal(checkDroppedFails([fail(2)], attempts, builds, runs).failing, false);
   });
 
   it("the faults before an event: within the window, on that master or on a gearmand, not skipped; those still on first", () => {
