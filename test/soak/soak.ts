@@ -73,7 +73,7 @@ async function soak(o: SoakOptions, procs: ProcessSet, abort: AbortSignal): Prom
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const dir = join(o.outDir, `${stamp}-seed${o.seed}`);
   mkdirSync(join(dir, "state"), { recursive: true });
-  say(`SOAK seed=${o.seed} duration=${o.durationMs / 1000}s rate=${o.rate}/s settle<=${o.settleMs / 1000}s out=${dir}`);
+  say(`soak: seed=${o.seed} duration=${o.durationMs / 1000}s rate=${o.rate}/s settle<=${o.settleMs / 1000}s out=${dir}`);
   say(`replay with: npm run soak -- --seed ${o.seed} --duration ${o.durationMs / 1000}s`);
 
   const gearmands = new Map<string, Gearmand>();
