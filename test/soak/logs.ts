@@ -19,6 +19,8 @@ export interface LogLine {
   /** The `reason` field (why a job was failed), when there is one. */
   reason: string | null;
   queueId: number | null;
+  /** The Gearman function, on lines about a job the sidecar refused before it became a build. */
+  fn: string | null;
   detail: string;
 }
 
@@ -73,6 +75,7 @@ export function readSidecarLog(master: string, file: string): LogLine[] {
       number: typeof o["number"] === "number" ? o["number"] : null,
       reason: str(o["reason"]),
       queueId: typeof o["queueId"] === "number" ? o["queueId"] : null,
+      fn: str(o["fn"]),
       detail: detailOf(o),
     });
   }
@@ -115,16 +118,19 @@ export class LogIndex {
   }
 
   /**
-   * Why the sidecar failed a launch: the `reason` of a line naming its unique, or else (the dispatcher's
-   * "failing the job" line carries the job, not the unique) of a line about the same job within `windowMs`
-   * of when Zuul saw the failure. The second is a guess and says so.
+   * Why the sidecar failed a launch: the `reason` of a line naming its unique, or else (the "failing the job"
+   * lines carry the job, or for a job refused on arrival its function, not the unique) of a line about the
+   * same job or function within `windowMs` of when Zuul saw the failure. The second is a guess and says so.
    */
-  failReason(uuid: string, job: string, at: number, windowMs = 1500): { master: string; reason: string; exact: boolean } | null {
+  failReason(uuid: string, job: string, at: number, windowMs = 1500, fn: string | null = null): { master: string; reason: string; exact: boolean } | null {
     const own = (this.#byUnique.get(uuid) ?? []).find((l) => l.reason !== null);
     if (own) return { master: own.master, reason: own.reason ?? "", exact: true };
     let best: LogLine | null = null;
     for (const l of this.lines) {
-      if (l.reason === null || l.job === null || !(l.job === job || l.job.endsWith(`/${job}`))) continue;
+      if (l.reason === null) continue;
+      const sameJob = l.job !== null && (l.job === job || l.job.endsWith(`/${job}`));
+      const sameFn = fn !== null && l.fn === fn && l.job === null;
+      if (!sameJob && !sameFn) continue;
       if (Math.abs(l.time - at) > windowMs) continue;
       if (best === null || Math.abs(l.time - at) < Math.abs(best.time - at)) best = l;
     }

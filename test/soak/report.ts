@@ -162,7 +162,7 @@ export function buildResult(r: SoakRecords, logs: LogIndex): { verdict: "PASS" |
     .filter((a) => a.ending === "fail" || a.ending === "exception")
     .map((a) => {
       const job = a.fn.split(":")[1] ?? "";
-      const why = logs.failReason(a.uuid, job, a.endedAt ?? a.submittedAt);
+      const why = logs.failReason(a.uuid, job, a.endedAt ?? a.submittedAt, 1500, a.fn);
       const before = precedingFaults(r.faults, a.endedAt ?? a.submittedAt, why?.master ?? null, 20_000, 1)[0];
       return { uuid: a.uuid, job, at: rel(r.t0, a.endedAt), master: why?.master ?? null, reason: why ? foldMessage(why.reason) : "no log line found", exact: why?.exact ?? false, after: before ? `${before.kind} ${before.target}` : null };
     });
