@@ -9,7 +9,7 @@ import { connect } from "node:net";
 import type { JenkinsClient } from "../../src/jenkins/index.js";
 import type { Gearmand } from "../helpers/gearmand.js";
 import type { SidecarProcess, SimProcess } from "./procs.js";
-import type { PlannedFault } from "./schedule.js";
+import { resourceOf, type PlannedFault } from "./schedule.js";
 import type { FaultRecord } from "./types.js";
 
 export interface Master {
@@ -55,6 +55,8 @@ export class FaultInjector {
   readonly #t0: number;
   readonly #heal = new AbortController();
   readonly #tasks = new Set<Promise<void>>();
+  /** Resources held by a fault still running, and by which: a fault on a busy resource is skipped. */
+  readonly #busy = new Map<string, number>();
   /** Called with each line of the fault log. */
   onLine: (line: string) => void = () => undefined;
 
@@ -90,6 +92,14 @@ export class FaultInjector {
   inject(p: PlannedFault): void {
     const r: FaultRecord = { id: p.id, kind: p.kind, target: p.master !== null && p.kind === "node-offline" ? `${p.master}/${p.target}` : p.target, master: p.master, at: Date.now(), healedAt: null, detail: "", skipped: null };
     this.records.push(r);
+    // The plan predicts how long each fault holds its resource; a SIGTERM drain can outlast the prediction.
+    const res = resourceOf(p.kind, p.master, p.target);
+    const holder = this.#busy.get(res);
+    if (holder !== undefined) {
+      this.#skip(r, `its target is still busy with fault#${holder}`);
+      return;
+    }
+    this.#busy.set(res, p.id);
     const task = this.#run(p, r)
       .catch((e: unknown) => {
         r.detail += ` error: ${msg(e)}`;
@@ -98,6 +108,7 @@ export class FaultInjector {
       .finally(() => {
         r.healedAt ??= Date.now();
         this.#tasks.delete(task);
+        this.#busy.delete(res);
       });
     this.#tasks.add(task);
   }

@@ -52,8 +52,8 @@ const HOLD: Record<FaultKind, { min: number; max: number; busyExtraMs: number }>
   "agent-drop": { min: 3000, max: 10_000, busyExtraMs: 500 },
 };
 
-/** The resource a fault occupies: two faults on one resource never overlap in the plan. */
-function resourceOf(kind: FaultKind, master: string | null, target: string): string {
+/** The resource a fault occupies: two faults on one resource never overlap in the plan (nor at run time: faults.ts). */
+export function resourceOf(kind: FaultKind, master: string | null, target: string): string {
   switch (kind) {
     case "sidecar-kill":
     case "sidecar-term":
