@@ -190,6 +190,9 @@ export class FaultInjector {
         return;
       }
       case "node-offline": {
+        // Jenkins' own endpoints, as an operator would use them: Computer.doChangeOfflineCause (always
+        // temporarily offline) and Computer.doToggleOffline to come back (core/src/main/java/hudson/model/
+        // Computer.java:1417 and :1402 in jenkinsci/jenkins at ff9430ee1d; the simulator's routes.ts follows them).
         const m = this.#master(p.master);
         try {
           await m.jenkins.setNodeOffline(p.target, "soak: temporarily offline");
@@ -205,6 +208,8 @@ export class FaultInjector {
         return;
       }
       case "agent-drop": {
+        // The agent's channel breaks: offline (not temporarily) and its running builds end FAILURE, as the
+        // simulator's dropAgent does (src/simulator/core.ts); reconnectAgent brings the channel back.
         const m = this.#master(p.master);
         let running: SimBuildJson[];
         try {
