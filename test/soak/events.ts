@@ -5,7 +5,7 @@
  * sequence, so the replay cursor is kept per run and starts again at 0 when the run id changes.
  */
 import { subscribe, type Subscription } from "../../src/events/index.js";
-import type { SidecarProcess } from "./procs.js";
+import type { SidecarProcess } from "./sidecar-process.js";
 import type { EventRecord } from "./types.js";
 
 interface ReplayAnswer {

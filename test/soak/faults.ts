@@ -4,11 +4,12 @@
  * is back (processes running and continued, nodes online, agents connected, drains resumed).
  */
 import { appendFileSync } from "node:fs";
-import { connect } from "node:net";
 
 import type { JenkinsClient } from "../../src/jenkins/index.js";
 import type { Gearmand } from "../helpers/gearmand.js";
-import type { SidecarProcess, SimProcess } from "./procs.js";
+import type { SimProcess } from "./procs.js";
+import { acceptsTcp, simBuilds, simHook, type SimBuildJson } from "./sim-http.js";
+import type { SidecarProcess } from "./sidecar-process.js";
 import { resourceOf, type PlannedFault } from "./schedule.js";
 import type { FaultRecord } from "./types.js";
 
@@ -17,32 +18,6 @@ export interface Master {
   sim: SimProcess;
   sidecar: SidecarProcess;
   jenkins: JenkinsClient;
-}
-
-export interface SimBuildJson {
-  job: string;
-  number: number;
-  queueId: number;
-  node: string;
-  building: boolean;
-  result: string | null;
-  startedAt: number;
-  duration: number;
-  parameters: Record<string, string>;
-}
-
-/** POST a /__sim/ hook; throws on no answer within the bound (a stopped simulator). */
-export async function simHook(sim: SimProcess, name: string, body: unknown, timeoutMs = 3000): Promise<unknown> {
-  const res = await fetch(new URL(`__sim/${name}`, sim.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
-  const out = (await res.json());
-  if (!res.ok) throw new Error(`/__sim/${name} answered ${res.status}: ${JSON.stringify(out)}`);
-  return out;
-}
-
-export async function simBuilds(sim: SimProcess, timeoutMs = 5000): Promise<SimBuildJson[]> {
-  const res = await fetch(new URL("__sim/builds", sim.url), { signal: AbortSignal.timeout(timeoutMs) });
-  if (!res.ok) throw new Error(`/__sim/builds answered ${res.status}`);
-  return (await res.json()) as SimBuildJson[];
 }
 
 const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -293,7 +268,7 @@ export class FaultInjector {
       }
     }
     for (const g of this.#gearmands.values()) {
-      const up = await fetchTcp(g.port);
+      const up = await acceptsTcp(g.port);
       if (!up) await g.restart();
     }
   }
@@ -307,18 +282,6 @@ export class FaultInjector {
     }
     return out;
   }
-}
-
-/** True when something accepts TCP connections on 127.0.0.1:port. */
-function fetchTcp(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: "127.0.0.1", port });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
 }
 
 /** The sidecar's in-flight job count from its admin /status, or null when it does not answer. */

@@ -1,18 +1,6 @@
 /** Turns the records into the verdict: every check with its count, the figures, the JSON result and the summary text. */
-import {
-  checkCrashes,
-  checkFailedButBuilt,
-  checkDoubleBuilds,
-  checkDroppedFails,
-  checkLost,
-  checkMismatches,
-  checkMissingEvents,
-  checkRepeats,
-  crossMasterBuilds,
-  precedingFaults,
-  retriedBuilds,
-  type Check,
-} from "./checks.js";
+import { checkCrashes, checkDoubleBuilds, checkLost, checkMismatches, checkMissingEvents, checkRepeats, precedingFaults, type Check } from "./checks.js";
+import { checkDroppedFails, checkFailedButBuilt, crossMasterBuilds, retriedBuilds } from "./checks-fails.js";
 import { foldMessage, type LogIndex } from "./logs.js";
 import type { AttemptRecord, BuildRecord, EventRecord, FaultRecord, SidecarRunRecord, ZuulJobRecord } from "./types.js";
 

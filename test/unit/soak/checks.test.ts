@@ -1,22 +1,11 @@
-// The soak's checkers (test/soak/checks.ts) on synthetic records: each failure the soak claims to catch
+// The soak's checkers (test/soak/checks.ts, checks-fails.ts) on synthetic records: each failure the soak claims to catch
 // (a lost job, a double build, a missing onStarted/onFinalized, a crash, a result mismatch, an
 // unjustified repeat) is caught, and the healthy look-alike of each is not.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import {
-  checkCrashes,
-  checkDoubleBuilds,
-  checkDroppedFails,
-  checkFailedButBuilt,
-  checkLost,
-  checkMismatches,
-  checkMissingEvents,
-  checkRepeats,
-  crossMasterBuilds,
-  precedingFaults,
-  retriedBuilds,
-} from "../../soak/checks.js";
+import { checkCrashes, checkDoubleBuilds, checkLost, checkMismatches, checkMissingEvents, checkRepeats, precedingFaults } from "../../soak/checks.js";
+import { checkDroppedFails, checkFailedButBuilt, crossMasterBuilds, retriedBuilds } from "../../soak/checks-fails.js";
 import type { AttemptRecord, BuildRecord, EventRecord, FailLogRecord, FaultRecord, SidecarRunRecord, ZuulJobRecord } from "../../soak/types.js";
 
 const T = 1_000_000;
