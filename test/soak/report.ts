@@ -137,8 +137,9 @@ export function buildResult(r: SoakRecords, logs: LogIndex): { verdict: "PASS" |
     unjustified: rep.unjustified,
   };
   const failedButBuilt = enrich(checkFailedButBuilt(r.attempts, r.builds, r.faults), r, logs, (x) => ({ master: x.master, uuid: x.uuid, job: x.job, number: x.number }));
+  const fnOf = new Map(r.attempts.map((a) => [a.uuid, a.fn]));
   for (const it of failedButBuilt.items) {
-    const why = logs.failReason(it.uuid, it.job, it.at);
+    const why = logs.failReason(it.uuid, it.job, it.at, 1500, fnOf.get(it.uuid) ?? null);
     Object.assign(it, { failReason: why ? `${why.exact ? "" : "(by job and time) "}${why.master}: ${why.reason}` : null });
   }
   const droppedFails = enrich(checkDroppedFails(logs.failLines(), r.attempts, r.builds, r.runs), r, logs, (x) => ({ master: x.master, uuid: x.uuid, job: x.job, number: x.number }));
