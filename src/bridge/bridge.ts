@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { TypedEmitter } from "../util/index.js";
 import { Adoption } from "./adoption.js";
 import { Capacity, type PauseReason } from "./capacity/capacity.js";
+import { EXPECT_BACK_MS } from "./capacity/expected.js";
 import type { BridgeContext, BridgeSettings } from "./context.js";
 import { Drain } from "./drain.js";
 import { Following } from "./following.js";
@@ -20,7 +21,7 @@ import type { EventSinkPort, GearmanAdminPort, JenkinsPort, PollerPort, WorkerFa
 import { readiness } from "./readiness.js";
 import { EventRelay } from "./relay/relay.js";
 import { Reporting } from "./reporting.js";
-import { Orphans } from "./runs/orphans.js";
+import { Orphans, stillOnMaster } from "./runs/orphans.js";
 import { RunTable } from "./runs/run-table.js";
 import { StateStore } from "./runs/state-file.js";
 import { bridgeStatus } from "./status-view.js";
@@ -66,8 +67,6 @@ export type BridgeEvents = {
   published: ["onStarted" | "onCompleted" | "onFinalized"];
 };
 
-/** How long a record restored from the state file counts as in flight, waiting for gearmand to hand its job back. */
-const ADOPTION_WAIT_MS = 120_000;
 
 export class Bridge extends TypedEmitter<BridgeEvents> {
   readonly capacity: Capacity;
@@ -106,6 +105,7 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
         this.#intake.onJob(job, group);
       },
       logger: this.#log,
+      now,
     });
     const settings: BridgeSettings = {
       buildStartTimeoutMs: o.buildStartTimeoutMs ?? 600_000,
@@ -204,6 +204,8 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
   async onCycle(): Promise<void> {
     await this.#following.onCycle();
     for (const unique of this.#orphans.sweep(this.#ctx.now(), this.#o.orphanTtlMs ?? 12 * 3600_000)) this.capacity.unexpect(unique);
+    const late = this.capacity.expireExpected();
+    if (late.length > 0) this.#log.info({ jobs: late.length }, "jobs expected back from gearmand did not come back within two minutes: they no longer keep a grab (their records stay, for adoption)");
     this.drain.update(this.#inFlight());
     await this.#mgmt.onCycle();
   }
@@ -224,14 +226,19 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
   }
 
   /**
-   * Builds of ours not reported yet: the runs, and records not yet taken back after a restart
-   * (for their first two minutes; after that gearmand lost their jobs, and they are orphans).
+   * Builds of ours on the master: the runs, and the records no job owns (after a restart, or a
+   * gearmand restart) whose build is still on an executor or in the queue by the poll picture,
+   * or, with neither known, for as long as their job may still come back.
    */
   #inFlight(): number {
-    return this.runs.size + this.#orphans.list(this.#ctx.now(), 0).filter((o) => o.unownedMs < ADOPTION_WAIT_MS).length;
+    // Before the first poll the picture is empty: every record counts.
+    if (this.#o.poller.lastSuccessAt === null) return this.runs.size + this.#orphans.list(this.#ctx.now(), 0).length;
+    const running = new Set<string>();
+    for (const n of this.#o.poller.nodes.values()) for (const e of [...n.executors, ...n.oneOffExecutors]) if (e.build !== null) running.add(e.build.url);
+    const picture = { running, queued: (id: number) => this.#o.poller.queue.has(id) };
+    return this.runs.size + this.#orphans.list(this.#ctx.now(), 0).filter((o) => stillOnMaster(o, picture, EXPECT_BACK_MS)).length;
   }
 
-  /** Drains (see Drain); `persist: false` for a shutdown's drain, which the next start does not inherit. */
   async startDrain(o: { quietDown: boolean; persist?: boolean }): Promise<DrainStatus> {
     await this.drain.drain(o, this.#inFlight(), () => this.#following.cancelNotStarted("the master is draining with quiet-down; the build never started"));
     return this.drainStatus();
@@ -260,7 +267,7 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
       poller: this.#o.poller,
       capacity: this.capacity,
       management: this.#mgmt.serverStatus(),
-      orphans: this.#orphans.list(this.#ctx.now(), ADOPTION_WAIT_MS),
+      orphans: this.#orphans.list(this.#ctx.now(), EXPECT_BACK_MS),
       awaitingAdoption: this.#inFlight() - this.runs.size,
       unpinnable: [...this.#unpinnable],
       conflicts: this.#mgmt.conflicts,

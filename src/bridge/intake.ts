@@ -46,9 +46,18 @@ export class Intake {
     const record = this.#c.runs.record(unique);
     if (record !== undefined) return this.#adoption.restore(job, group, record);
 
-    if (this.#c.capacity.pauses.includes("drain")) {
-      // Grabbed on the budget kept for jobs gearmand hands back, but a new one: a draining master runs nothing new.
-      return this.#report.reject(job, job.functionName, FAILURE.handedBack, "the master is draining; Zuul runs the build elsewhere");
+    if (this.#c.capacity.paused) {
+      // Grabbed on the grab kept for a job of ours coming back, but a new one: a paused master
+      // runs nothing new. That grab is spent, so the next new job goes to another master
+      // instead of being refused here again (each refusal costs one of Zuul's launch attempts).
+      this.#c.capacity.spendExpected(job.functionName);
+      const draining = this.#c.capacity.pauses.includes("drain");
+      return this.#report.reject(
+        job,
+        job.functionName,
+        draining ? FAILURE.handedBack : FAILURE.jenkinsOutage,
+        draining ? "the master is draining; Zuul runs the build elsewhere" : "Jenkins is not answering; Zuul runs the build elsewhere",
+      );
     }
     const fullName = this.#resolve(job);
     if (fullName === null) return this.#report.reject(job, job.functionName, FAILURE.jobMissing, "the job no longer exists in Jenkins");

@@ -11,6 +11,7 @@
  */
 import { TypedEmitter } from "../../util/index.js";
 import type { JobInfo, NodeInfo, WorkerJobPort, WorkerPort } from "../ports.js";
+import { ExpectedBack } from "./expected.js";
 import { FunctionSets, isOnline } from "./function-sets.js";
 import { planGroups, type PlannedGroup } from "./groups.js";
 import { SlotBook } from "./slots.js";
@@ -32,8 +33,8 @@ export class Capacity extends TypedEmitter<{ changed: [] }> {
   readonly #groups = new Map<number, Group>();
   readonly #holds = new Map<WorkerJobPort, Group>();
   readonly #pauses = new Set<PauseReason>();
-  /** Jobs we expect gearmand to hand back (our connection dropped, or a restart): token -> function. */
-  readonly #expected = new Map<string, string>();
+  /** Jobs we expect gearmand to hand back (our connection dropped, or a restart), for a while. */
+  readonly #expected: ExpectedBack;
   readonly #fnSets = new WeakMap<readonly string[], ReadonlySet<string>>();
   #plan: PlannedGroup[] = [];
   #nextId = 1;
@@ -44,6 +45,7 @@ export class Capacity extends TypedEmitter<{ changed: [] }> {
   constructor(o: CapacityOptions) {
     super();
     this.#o = o;
+    this.#expected = new ExpectedBack({ now: o.now ?? Date.now, ...(o.expectBackMs !== undefined ? { windowMs: o.expectBackMs } : {}) });
   }
 
   // ---- what registration follows ----
@@ -89,9 +91,19 @@ export class Capacity extends TypedEmitter<{ changed: [] }> {
    * back its own builds, and another master would run them again.
    */
   expect(token: string, fn: string): void {
-    if (this.#expected.get(token) === fn) return;
-    this.#expected.set(token, fn);
-    this.#push();
+    if (this.#expected.add(token, fn)) this.#push();
+  }
+
+  /** A new job was grabbed while paused: the grab it took was one kept for a job coming back, and it is spent. */
+  spendExpected(fn: string): void {
+    if (this.#expected.spend(fn) !== null) this.#push();
+  }
+
+  /** Once a cycle: jobs that did not come back within the window no longer keep a grab. */
+  expireExpected(): string[] {
+    const gone = this.#expected.expire();
+    if (gone.length > 0) this.#push();
+    return gone;
   }
 
   unexpect(token: string): void {
@@ -191,7 +203,7 @@ export class Capacity extends TypedEmitter<{ changed: [] }> {
 
   /** The job's connection dropped (gearmand requeued it): a hold is gone with it; a reservation stays for the build, and the job is expected back. */
   lost(job: WorkerJobPort): void {
-    if (!this.#holds.delete(job) && this.#slots.holds(tokenOf(job))) this.#expected.set(tokenOf(job), job.functionName);
+    if (!this.#holds.delete(job) && this.#slots.holds(tokenOf(job))) this.#expected.add(tokenOf(job), job.functionName);
     this.#push();
   }
 
@@ -279,10 +291,11 @@ export class Capacity extends TypedEmitter<{ changed: [] }> {
     if (this.#expected.size > 0) {
       let set = this.#fnSets.get(g.functions);
       if (set === undefined) this.#fnSets.set(g.functions, (set = new Set(g.functions)));
-      for (const fn of this.#expected.values()) if (set.has(fn)) back++;
+      back = this.#expected.countFor(set);
     }
-    if (this.#pauses.size > 0) return back;
-    return Math.max(0, this.#slots.freeOf(g.nodes) - this.#holdsOf(g)) + back;
+    // Paused, only the jobs coming back may be grabbed; a job coming back is held until adopted.
+    const free = this.#pauses.size > 0 ? 0 : this.#slots.freeOf(g.nodes);
+    return Math.max(0, free + back - this.#holdsOf(g));
   }
 
   #push(): void {

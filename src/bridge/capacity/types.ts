@@ -26,6 +26,9 @@ export interface CapacityOptions {
   /** A job was assigned to a group's worker; it is already held (counted) when this is called. */
   onJob(job: WorkerJobPort, group: GroupRef): void;
   logger: Logger;
+  now?: () => number;
+  /** How long a job we expect back keeps a grab (EXPECT_BACK_MS). */
+  expectBackMs?: number;
 }
 
 export type PauseReason = "drain" | "jenkins" | "starting";

@@ -7,12 +7,27 @@
 import type { Logger } from "pino";
 
 import type { RunTable } from "./run-table.js";
+import type { InFlightRecord } from "./state-file.js";
 
 export interface Orphan {
   unique: string;
   job: string;
   number: number | null;
+  phase: InFlightRecord["phase"];
+  queueId: number | null;
+  buildUrl: string | null;
   unownedMs: number;
+}
+
+/**
+ * Is the orphan's build still on the master, by the poll picture: a build on an executor, or
+ * an item in the queue; one with neither (it finished, or its trigger never took effect)
+ * counts only while its job may still come back (`windowMs`).
+ */
+export function stillOnMaster(o: Orphan, picture: { running: ReadonlySet<string>; queued: (id: number) => boolean }, windowMs: number): boolean {
+  if (o.buildUrl !== null && picture.running.has(o.buildUrl)) return true;
+  if (o.queueId !== null && picture.queued(o.queueId)) return true;
+  return o.buildUrl === null && o.unownedMs < windowMs;
 }
 
 export class Orphans {
@@ -42,7 +57,7 @@ export class Orphans {
       }
       let since = this.#unownedSince.get(r.unique);
       if (since === undefined) this.#unownedSince.set(r.unique, (since = now));
-      if (now - since >= minAgeMs) out.push({ unique: r.unique, job: r.job, number: r.number, unownedMs: now - since });
+      if (now - since >= minAgeMs) out.push({ unique: r.unique, job: r.job, number: r.number, phase: r.phase, queueId: r.queueId, buildUrl: r.buildUrl, unownedMs: now - since });
     }
     for (const u of [...this.#unownedSince.keys()]) if (!present.has(u)) this.#unownedSince.delete(u);
     return out;

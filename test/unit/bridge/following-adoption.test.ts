@@ -5,9 +5,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import { EXPECT_BACK_MS } from "../../../src/bridge/capacity/expected.js";
 import { FAILURE } from "../../../src/bridge/index.js";
 import { StateStore } from "../../../src/bridge/runs/state-file.js";
-import { jobInfo, nodeInfo, qitem, reported, until } from "./fakes.js";
+import { J, jobInfo, nodeInfo, qitem, reported, until } from "./fakes.js";
 import { args, harness } from "./harness.js";
 
 void describe("following and reporting", () => {
@@ -193,28 +194,82 @@ void describe("jobs deleted in Jenkins", () => {
 });
 
 void describe("draining while builds are expected back", () => {
-  void it("a restored record keeps budget while draining: our job is taken back; a new job grabbed meanwhile is handed back", async () => {
+  const restoredDraining = async (records: { unique: string; queueId: number | null; buildUrl?: string | null }[]): Promise<string> => {
     const first = await harness();
     const stateFile = first.stateFile;
     await first.bridge.startDrain({ quietDown: false });
     await first.bridge.close();
     const st = new StateStore(stateFile);
     await st.load();
-    await st.put({ unique: "mine", uuid: "mine", fn: "build:ok", job: "ok", node: "n1", grabbedAt: 1, phase: "queued", queueId: 55, buildUrl: null, number: null });
-    const h = await harness({ stateFile });
+    for (const r of records) {
+      await st.put({ unique: r.unique, uuid: r.unique, fn: "build:ok", job: "ok", node: "n1", grabbedAt: 1, phase: r.buildUrl != null ? "running" : "queued", queueId: r.queueId, buildUrl: r.buildUrl ?? null, number: null });
+    }
+    return stateFile;
+  };
+
+  void it("a restored record keeps one grab while draining: our job is taken back, not triggered again", async () => {
+    const h = await harness({ stateFile: await restoredDraining([{ unique: "mine", queueId: 55 }]) });
     try {
-      const out: string[] = [];
-      h.bridge.on("outcome", (o) => out.push(o.code ?? ""));
       const w = h.group();
       assert.equal(w.budget, 1, "paused, yet one grab for the job gearmand will hand back");
-      const fresh = w.assign("build:ok", "someone-else", args("someone-else"));
-      await until("handed back", () => fresh.ending !== undefined);
-      assert.deepEqual(out, [FAILURE.handedBack]);
       w.assign("build:ok", "mine", args("mine"));
       await until("followed", () => h.poller.followed.length === 1);
       assert.deepEqual(h.poller.followed, ["55 ok n1"]);
       assert.equal(w.budget, 0, "taken back: nothing more to grab while draining");
       assert.equal(h.jenkins.calls.filter((c) => c.startsWith("trigger")).length, 0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  // The soak's lost jobs (RELIABILITY.md "Seeded fault soak"): a draining master refused every
+  // new job on that grab, and Zuul's three launches were spent on it in milliseconds.
+  void it("a new job grabbed on that grab is handed back once, and the grab is spent", async () => {
+    const h = await harness({ stateFile: await restoredDraining([{ unique: "mine", queueId: 55 }]) });
+    try {
+      const out: string[] = [];
+      h.bridge.on("outcome", (o) => out.push(o.code ?? ""));
+      const w = h.group();
+      const fresh = w.assign("build:ok", "someone-else", args("someone-else"));
+      await until("handed back", () => fresh.ending !== undefined);
+      assert.deepEqual(out, [FAILURE.handedBack]);
+      assert.equal(w.budget, 0, "the next new job goes to another master");
+      assert.equal(h.jenkins.calls.filter((c) => c.startsWith("trigger")).length, 0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  void it("a job that does not come back within two minutes no longer keeps a grab", async () => {
+    const h = await harness({ stateFile: await restoredDraining([{ unique: "mine", queueId: 55 }]) });
+    try {
+      const w = h.group();
+      assert.equal(w.budget, 1);
+      h.clock.now += EXPECT_BACK_MS - 1;
+      await h.bridge.onCycle();
+      assert.equal(w.budget, 1, "still within the window");
+      h.clock.now += 2;
+      await h.bridge.onCycle();
+      assert.equal(w.budget, 0, "gearmand lost it: the draining master grabs nothing");
+    } finally {
+      await h.close();
+    }
+  });
+
+  void it("counts a restored build in flight while the master runs it, and not once it has ended", async () => {
+    const url = `${J}job/ok/7/`;
+    const h = await harness({ stateFile: await restoredDraining([{ unique: "mine", queueId: 55, buildUrl: url }]) });
+    try {
+      const busy = nodeInfo("n1", ["linux"], 2);
+      busy.executors[0] = { number: 0, idle: false, build: { number: 7, url } };
+      h.poller.nodes.set("n1", busy);
+      await h.bridge.onCycle();
+      assert.equal(h.bridge.drainStatus().inFlight, 1);
+      assert.equal(h.bridge.drainStatus().phase, "draining", "its build still runs on the master");
+      h.poller.nodes.set("n1", nodeInfo("n1", ["linux"], 2));
+      await h.bridge.onCycle();
+      assert.equal(h.bridge.drainStatus().inFlight, 0, "ended: its result waits in the record, the master is idle");
+      assert.equal(h.bridge.drainStatus().phase, "drained");
     } finally {
       await h.close();
     }
