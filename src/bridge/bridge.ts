@@ -135,7 +135,7 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
     const adoption = new Adoption(this.#ctx, this.#report, trigger, (job, group) => this.#intake.onJob(job, group));
     this.#intake = new Intake(this.#ctx, this.#report, trigger, adoption, (job) => this.#unpinnable.add(job));
     this.#following = new Following(this.#ctx, this.#report, trigger, this.#tombstones);
-    this.#management = new Management({ masterName: o.masterName, jenkins: o.jenkins, poller: o.poller, runs: this.runs, logger: this.#log });
+    this.#management = new Management({ masterName: o.masterName, jenkins: o.jenkins, poller: o.poller, logger: this.#log });
     this.drain = new Drain({ store: this.#store, capacity: this.capacity, jenkins: o.jenkins, logger: this.#log, now });
     this.relay = new EventRelay({
       sink: o.events ?? null,

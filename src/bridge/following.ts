@@ -17,6 +17,8 @@ import type { Triggering } from "./trigger.js";
 const MOVE_AFTER_MS = 5000;
 /** Moves per run at most. */
 const MAX_MOVES = 3;
+/** After a start timeout found the queue item gone (the build was starting), how long before cancelling again. */
+const LEFT_QUEUE_WAIT_MS = 60_000;
 
 export class Following {
   readonly #c: BridgeContext;
@@ -27,6 +29,8 @@ export class Following {
   readonly #blockedSince = new Map<BuildRun, number>();
   /** Runs with a cycle step in flight (a step may outlast a cycle: a cancel, a look-up). */
   readonly #busy = new Set<BuildRun>();
+  /** Runs whose queue item was gone when their start timed out (the build was starting): when. */
+  readonly #leftAt = new Map<BuildRun, number>();
 
   constructor(c: BridgeContext, report: Reporting, trigger: Triggering, tombstones: Tombstones) {
     this.#c = c;
@@ -111,6 +115,7 @@ export class Following {
       } else this.#blockedSince.delete(run);
     }
     for (const r of [...this.#blockedSince.keys()]) if (!r.live) this.#blockedSince.delete(r);
+    for (const r of [...this.#leftAt.keys()]) if (!r.live || r.phase.kind !== "queued") this.#leftAt.delete(r);
     this.#tombstones.sweep(this.#c.poller.queue);
     await Promise.allSettled(work);
   }
@@ -175,11 +180,24 @@ export class Following {
   }
 
   async #timeout(run: BuildRun, queueId: number, why: string | null): Promise<void> {
+    const left = this.#leftAt.get(run);
+    if (left !== undefined && this.#c.now() - left < LEFT_QUEUE_WAIT_MS) return;
+    let cancelled: boolean;
     try {
-      await this.#c.jenkins.cancelQueueItem(queueId);
+      cancelled = await this.#c.jenkins.cancelQueueItem(queueId);
     } catch (e) {
-      this.#c.log.warn({ err: e, queueId }, "could not cancel a queue item that never started");
+      // The cancel's outcome is unknown: failing now could leave a build running that Zuul runs again.
+      this.#c.log.warn({ err: e, job: run.job, queueId }, "could not cancel a queue item that has not started in time; trying again next cycle");
+      return;
     }
+    if (!cancelled) {
+      // 404: the item left the queue just now, so its build is starting; follow it (the queue
+      // follower reports it, or reports the item gone).
+      this.#leftAt.set(run, this.#c.now());
+      this.#c.log.info({ job: run.job, queueId }, "the build started just as it timed out; following it");
+      return;
+    }
+    this.#leftAt.delete(run);
     this.#report.fail(run, FAILURE.startTimeout, `the build did not start within ${Math.round(this.#c.settings.buildStartTimeoutMs / 1000)} s (${why ?? "no reason given"})`);
   }
 

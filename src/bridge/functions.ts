@@ -5,8 +5,9 @@
  * - An offline or temporarily offline node registers nothing.
  * - Disabled jobs register nothing.
  * - A job without a label: `build:JOB` on every node in NORMAL mode; nothing on EXCLUSIVE nodes.
- * - A job with a label expression: `build:JOB` when the node satisfies the whole expression, and
- *   `build:JOB:ATOM` for every atom the expression shares with the node's labels (self-label included).
+ * - A job with a label expression, on a node that satisfies the whole expression: `build:JOB`, and
+ *   `build:JOB:ATOM` for every atom the expression shares with the node's labels (self-label
+ *   included). A node that does not satisfy it registers nothing for the job.
  *
  * Pure: no I/O, so it can be table-tested from the contract's examples.
  */
@@ -90,7 +91,10 @@ export function functionsForNode(node: FunctionNode, jobs: readonly CompiledJob[
       if (!node.exclusive) out.add(buildFunction(job.name));
       continue;
     }
-    if (labelMatches(job.expr, labels)) out.add(buildFunction(job.name));
+    // The atoms only on a node that satisfies the whole expression (the plugin's atom loop is
+    // inside its `projectLabelNodes.contains(node)` test).
+    if (!labelMatches(job.expr, labels)) continue;
+    out.add(buildFunction(job.name));
     for (const atom of job.atoms) if (labels.has(atom)) out.add(buildFunction(job.name, atom));
   }
   return [...out].sort();

@@ -8,13 +8,11 @@ import { describeError } from "../util/index.js";
 import { parseBuildRef } from "./arguments.js";
 import { setDescriptionFunction, stopFunction } from "./functions.js";
 import type { JenkinsPort, PollerPort, WorkerJobPort } from "./ports.js";
-import type { RunTable } from "./runs/run-table.js";
 
 export interface ManagementOptions {
   masterName: string;
   jenkins: JenkinsPort;
   poller: PollerPort;
-  runs: RunTable;
   logger: Logger;
 }
 
@@ -51,18 +49,9 @@ export class Management {
     const full = this.#resolve(ref.name);
     if (full === null) return this.#exception(job, `no job named ${ref.name}`);
     const build = await this.#o.jenkins.getBuild(full, ref.number);
-    if (build === null) {
-      // Not started yet: cancel its queue item if it is one of ours.
-      const pending = this.#o.runs.all().flatMap((r) => (r.job === full && r.phase.kind === "queued" ? [r.phase.queueId] : []));
-      const [queueId] = pending;
-      if (pending.length === 1 && queueId !== undefined) {
-        await this.#o.jenkins.cancelQueueItem(queueId);
-        this.#o.logger.info({ job: full, queueId }, "stop: cancelled the queued build");
-        job.complete("");
-        return;
-      }
-      return this.#exception(job, `build ${ref.name} #${ref.number} does not exist`);
-    }
+    // No such build: Zuul only sends stop: with a number it had from WORK_DATA, so a queued
+    // build of the job (no number yet) is some other Zuul build, and is left alone.
+    if (build === null) return this.#exception(job, `build ${ref.name} #${ref.number} does not exist`);
     if (!build.building) {
       job.fail();
       return;

@@ -96,6 +96,8 @@ export interface PollerPort {
   hint(url: string, node: string): void;
   jobDetails(fullName: string, maxAgeMs?: number): Promise<JobDetails | null>;
   refreshNodes(): void;
+  /** The sidecar took the node offline: the picture says so at once. */
+  markOffline(node: string, reason: string): void;
 }
 
 /** Where build events go (the ZeroMQ publisher): publish never blocks. */

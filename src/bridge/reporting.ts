@@ -42,6 +42,8 @@ export class Reporting {
       // The plugin takes the node offline before WORK_COMPLETE, whatever the result (docs/contract.md "OFFLINE_NODE_WHEN_COMPLETE").
       try {
         await this.#c.jenkins.setNodeOffline(node, OFFLINE_REASON);
+        // Not free from now on: a job grabbed before the next listing is not placed there.
+        this.#c.poller.markOffline(node, OFFLINE_REASON);
       } catch (e) {
         this.#c.log.error({ err: e, node }, "could not take the node offline after an OFFLINE_NODE_WHEN_COMPLETE build");
       }

@@ -7,9 +7,18 @@
 import type { BuildEventInput } from "../../events/index.js";
 import type { JobInfo, NodeInfo, ReportedBuild } from "../ports.js";
 
-/** `http://j/job/a/42/` relative to `http://j/` is `job/a/42/`; URLs elsewhere lose their scheme and host. */
+/**
+ * A build URL relative to the Jenkins root, as `Run.getUrl()` gives it to the publisher:
+ * `http://j/job/a/42/` relative to `http://j/` is `job/a/42/`. Jenkins writes absolute URLs with
+ * its own root URL, which may differ from the one the sidecar uses (another host, a proxy); then
+ * the path from its first `job/` segment on, so that a context path (`/jenkins/`) goes too.
+ */
 export function relativeUrl(url: string, root: string): string {
-  return url.startsWith(root) ? url.slice(root.length) : url.replace(/^https?:\/\/[^/]+\//, "");
+  if (url.startsWith(root)) return url.slice(root.length);
+  const path = url.replace(/^https?:\/\/[^/]+\//, "");
+  if (path.startsWith("job/")) return path;
+  const i = path.indexOf("/job/");
+  return i >= 0 ? path.slice(i + 1) : path;
 }
 
 export function eventInput(

@@ -99,6 +99,18 @@ export class ExecutorModel {
     }
   }
 
+  /**
+   * The node was taken offline through this client (OFFLINE_NODE_WHEN_COMPLETE): temporarily
+   * offline now, as the next listing will say, so that nothing is placed there meanwhile and the
+   * executor counts (which leave offline computers out) still match the picture.
+   */
+  markOffline(node: string, reason: string): void {
+    const n = this.#nodes.get(node);
+    if (n === undefined || n.temporarilyOffline) return;
+    // Computer.isOffline() includes a temporary offline: the API's `offline` says true too.
+    this.#update(n, { ...n, offline: true, temporarilyOffline: true, offlineReason: reason });
+  }
+
   /** What ComputerSet's busyExecutors and totalExecutors would say of this picture (online computers, regular executors). */
   counts(): ExecutorCountsView {
     let busy = 0;

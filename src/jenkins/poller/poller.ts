@@ -215,6 +215,12 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
     this.#forceNodes = true;
   }
 
+  /** The caller took the node offline (OFFLINE_NODE_WHEN_COMPLETE): the picture says so now, not at the next listing. */
+  markOffline(node: string, reason: string): void {
+    this.#model.markOffline(node, reason);
+    this.#emitNodes();
+  }
+
   #schedule(ms: number): void {
     if (!this.#running) return;
     this.#timer = setTimeout(() => {

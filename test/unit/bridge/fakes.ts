@@ -162,6 +162,12 @@ export class FakePoller extends EventEmitter implements PollerPort {
   }
   hint(): void {}
   refreshNodes(): void {}
+  readonly markedOffline: string[] = [];
+  markOffline(node: string): void {
+    this.markedOffline.push(node);
+    const n = this.nodes.get(node);
+    if (n !== undefined) this.setNodes([...this.nodes.values()].map((x) => (x === n ? { ...n, offline: true, temporarilyOffline: true, freeExecutors: 0 } : x)));
+  }
   async jobDetails(fullName: string): Promise<JobDetails | null> {
     const d = this.details.get(fullName);
     if (d instanceof Error) throw d;

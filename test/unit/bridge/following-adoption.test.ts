@@ -39,6 +39,35 @@ void describe("following and reporting", () => {
       h.poller.finished(reported("ok", 1, "n1", { queueId: 100, building: false, result: "SUCCESS" }));
       await until("reported", () => job.ending !== undefined);
       assert.ok(h.jenkins.calls.includes('offline "n1" Offline due to Gearman request'));
+      // Offline in the picture at once, not at the next node listing: nothing else is placed there.
+      assert.deepEqual(h.poller.markedOffline, ["n1"]);
+      assert.equal(h.bridge.capacity.freeOf(["n1"]), 0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  // A start timeout whose cancel answers 404 (the item left the queue that moment,
+  // docs/jenkins-rest.md "Queue"): the build is starting, and failing the job would make Zuul
+  // run it a second time.
+  void it("a start timeout whose cancel finds the item gone follows the build instead of failing", async () => {
+    const h = await harness({ options: { buildStartTimeoutMs: 60_000 } });
+    try {
+      const out: string[] = [];
+      h.bridge.on("outcome", (o) => out.push(o.code ?? ""));
+      const job = h.group().assign("build:ok", "a", args("a"));
+      await until("queued", () => h.poller.followed.length === 1);
+      h.jenkins.cancelAnswer = false;
+      h.clock.now += 60_001;
+      await h.bridge.onCycle();
+      await h.bridge.onCycle();
+      assert.equal(job.ending, undefined, "not failed: its build is starting");
+      assert.equal(h.jenkins.calls.filter((x) => x.startsWith("cancel")).length, 1, "not cancelled again every cycle");
+      h.poller.started(reported("ok", 1, "n1", { queueId: 100 }));
+      h.poller.finished(reported("ok", 1, "n1", { queueId: 100, building: false, result: "SUCCESS" }));
+      await until("reported", () => job.ending !== undefined);
+      assert.match(job.ending ?? "", /^COMPLETE .*"result":"SUCCESS"/);
+      assert.deepEqual(out, [""]);
     } finally {
       await h.close();
     }

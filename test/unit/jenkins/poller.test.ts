@@ -133,6 +133,24 @@ void describe("JenkinsPoller", () => {
     assert.equal(p.nodes.get("n1")?.executors.every((e) => e.idle), true, "the picture shows the executor free again");
   });
 
+  // OFFLINE_NODE_WHEN_COMPLETE on every build (Nodepool's single-use nodes): the node the
+  // caller took offline leaves ComputerSet's totalExecutors, and the picture says so at once.
+  void it("a node the caller takes offline is offline in the picture at once, and the counts still match it", async () => {
+    const c = master();
+    const p = new JenkinsPoller(c, { jobsRefreshMs: 60_000, nodesRefreshMs: 60_000 });
+    await p.pollOnce();
+    c.take();
+    const seen: string[] = [];
+    p.on("nodes", (d) => seen.push(...d.changed.map((n) => `${n.name} ${n.offline} ${n.freeExecutors}`)));
+    const n1 = c.nodes.get("n1");
+    assert.ok(n1 !== undefined);
+    c.nodes.set("n1", { ...n1, offline: true, temporarilyOffline: true, offlineReason: "Offline due to Gearman request", freeExecutors: 0 });
+    p.markOffline("n1", "Offline due to Gearman request");
+    assert.deepEqual(seen, ["n1 true 0"]);
+    await p.pollOnce();
+    assert.deepEqual(c.take(), ["listQueue", "executorCounts"], "no node listing for it");
+  });
+
   void it("a build nobody saw queued takes an executor: the counts rise, the node listing finds it", async () => {
     const c = master();
     const p = new JenkinsPoller(c, { jobsRefreshMs: 60_000, nodesRefreshMs: 60_000 });
