@@ -194,6 +194,7 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
       this.relay.finished(b, meta);
       this.#following.onBuildFinished(b);
     });
+    p.on("buildGone", (b) => this.#following.onBuildGone(b));
     p.on("cycle", () => {
       this.onCycle().catch((e: unknown) => this.#log.error({ err: e }, "bridge cycle failed"));
     });

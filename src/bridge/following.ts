@@ -80,6 +80,13 @@ export class Following {
     this.#report.finished(run, b).catch((e: unknown) => this.#c.log.error({ err: e, job: run.job }, "reporting a finished build failed"));
   }
 
+  /** Our build was deleted in Jenkins while it ran: no result will ever be readable (WORK_FAIL, Zuul runs it again). */
+  onBuildGone(b: ReportedBuild): void {
+    const run = this.#c.runs.byUrl(b.url);
+    if (run === undefined || !run.live) return;
+    this.#report.fail(run, FAILURE.buildDeleted, `build #${b.number} was deleted in Jenkins before it finished`);
+  }
+
   /** A build whose node was deleted or lost its agent is lost: WORK_FAIL, Zuul runs it again. */
   onNodes(nodes: ReadonlyMap<string, NodeInfo>): void {
     for (const run of this.#c.runs.all()) {

@@ -87,6 +87,7 @@ export interface PollerPort {
   on(event: "queueItem", listener: (q: QueueItem) => void): unknown;
   on(event: "queueItemGone", listener: (q: { id: number; job: string }) => void): unknown;
   on(event: "buildStarted" | "buildFinished", listener: (b: ReportedBuild, meta: BuildEventMeta) => void): unknown;
+  on(event: "buildGone", listener: (b: ReportedBuild) => void): unknown;
   on(event: "cycle", listener: (c: { ms: number; requests: number }) => void): unknown;
   on(event: "health", listener: (h: PollerHealth) => void): unknown;
   /** Follow a queue item we triggered; `node`: where it is pinned (Jenkins does not say for a Pipeline run). */

@@ -135,6 +135,21 @@ export class SimCore {
     this.kick();
   }
 
+  /**
+   * `Run.delete()` (Run.java:1563-1600, reached from `doDoDelete`, Run.java:2327-2348): a
+   * finished build leaves its job's builds and its URL answers 404. A running one is refused
+   * ("Unable to delete … because it is still running"): false.
+   */
+  deleteBuild(b: Build): boolean {
+    if (b.building) return false;
+    const job = b.job;
+    job.byNumber.delete(b.number);
+    const i = job.builds.indexOf(b);
+    if (i >= 0) job.builds.splice(i, 1);
+    this.m.dirty = true;
+    return true;
+  }
+
   /** Sets the result of a running build (it can only get worse); the build keeps running. */
   setResult(b: Build, result: SimResult): void {
     b.result = worse(b.result, result);

@@ -170,6 +170,17 @@ function routeBuild(env: Env, req: SimReq, b: Build, rest: readonly string[]): R
       if (b.building) env.core.finish(b, "ABORTED");
       return redirect(302, req.referer ?? url);
     }
+    case "doDelete": {
+      // Run.doDoDelete (Run.java:2327-2348): Run/Delete, then a redirect to the job; a running
+      // build's delete() throws, and the delete-retry page (200) says why.
+      if (req.method !== "POST") return requirePost();
+      const denied = env.auth.require(req.user, "hudson.model.Run.Delete");
+      if (denied !== null) return denied;
+      if (!env.core.deleteBuild(b)) {
+        return { status: 200, headers: { "Content-Type": "text/html;charset=utf-8" }, body: `<html><body>Unable to delete ${b.job.fullName} #${b.number} because it is still running</body></html>` };
+      }
+      return redirect(302, env.root + b.job.path);
+    }
     case "submitDescription": {
       if (req.method !== "POST") return requirePost();
       const denied = env.auth.require(req.user, "hudson.model.Run.Update");

@@ -80,6 +80,22 @@ describe("simulator builds, computers and quiet-down", { timeout: 20_000 }, () =
     assert.equal((await get(sim, "job/team/job/build/1/stop")).status, 405);
   });
 
+  it("doDelete: a running build is refused (200, still there); a finished one → 302 to the job, then 404 (Run.java:1563-1566, 2327-2348)", async () => {
+    sim = await start({ jobs: JOBS, nodes: NODES });
+    await post(sim, "job/team/job/build/buildWithParameters?NODE=agent1&delay=0sec");
+    sim.tick();
+    const refused = await post(sim, "job/team/job/build/1/doDelete");
+    assert.equal(refused.status, 200);
+    assert.match(refused.text, /because it is still running/);
+    assert.equal((await get(sim, "job/team/job/build/1/api/json?tree=building")).json["building"], true);
+    sim.advance(10_000);
+    assert.equal((await get(sim, "job/team/job/build/1/doDelete")).status, 405);
+    const ok = await post(sim, "job/team/job/build/1/doDelete");
+    assert.equal(ok.status, 302);
+    assert.equal(ok.headers.get("location"), `${sim.url}job/team/job/build/`);
+    assert.equal((await get(sim, "job/team/job/build/1/api/json")).status, 404);
+  });
+
   it("submitDescription → 302 and the description is visible (Run.java:2359-2363)", async () => {
     sim = await start({ jobs: JOBS, nodes: NODES });
     await post(sim, "job/team/job/build/buildWithParameters?delay=0sec");

@@ -31,6 +31,8 @@ export interface TrackerDeps {
   isPipeline(job: string): boolean;
   started(b: ReportedBuild, meta: BuildEventMeta): void;
   finished(b: ReportedBuild, meta: BuildEventMeta): void;
+  /** A running build answers 404: it was deleted before it finished (no end can be read). */
+  gone(b: ReportedBuild): void;
   error(e: Error): void;
   logger: Logger;
   concurrency: number;
@@ -195,8 +197,10 @@ export class BuildTracker {
       const b = got[i];
       if (b === undefined || !this.#tracked.has(t.ref.key)) return;
       if (b === null) {
-        this.#d.logger.warn({ build: t.ref.url }, "a running build vanished (404) before it finished; no end is reported");
+        this.#d.logger.warn({ build: t.ref.url }, "a running build was deleted (404) before it finished; no end event can be published");
         this.#forget(t);
+        this.#d.ledger.finished(t.ref);
+        this.#d.gone(t.info);
         ended++;
       } else if (b.done) {
         this.#finish(t, b);

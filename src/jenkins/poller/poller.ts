@@ -81,6 +81,7 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
         this.safeEmit("buildStarted", b, meta);
       },
       finished: (b, meta) => this.safeEmit("buildFinished", b, meta),
+      gone: (b) => this.safeEmit("buildGone", b),
       error,
       logger: this.#log,
       concurrency: this.#s.concurrency,

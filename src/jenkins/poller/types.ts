@@ -24,6 +24,8 @@ export type PollerEvents = {
   queueItemGone: [{ id: number; job: string }];
   buildStarted: [ReportedBuild, BuildEventMeta];
   buildFinished: [ReportedBuild, BuildEventMeta];
+  /** A build reported started was deleted before it finished (its URL answers 404). */
+  buildGone: [ReportedBuild];
   cycle: [{ ms: number; requests: number }];
   /** Jenkins stopped or started answering; `overdue` when a request has waited too long (a hang). */
   health: [{ healthy: boolean; error?: Error; overdue?: boolean }];

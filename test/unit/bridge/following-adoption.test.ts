@@ -47,6 +47,24 @@ void describe("following and reporting", () => {
     }
   });
 
+  void it("a running build that is gone from Jenkins (its URL answers 404): WORK_FAIL build_deleted", async () => {
+    const h = await harness();
+    try {
+      const out: string[] = [];
+      h.bridge.on("outcome", (o) => out.push(o.code ?? ""));
+      const job = h.group().assign("build:ok", "u1", args("u1"));
+      await until("queued", () => h.poller.followed.length === 1);
+      h.poller.started(reported("ok", 1, "n1", { queueId: 100 }));
+      await until("running", () => job.sent.some((x) => x.startsWith("DATA ")));
+      h.poller.emit("buildGone", reported("ok", 1, "n1", { queueId: 100 }));
+      await until("failed", () => job.ending !== undefined);
+      assert.equal(job.ending, "FAIL");
+      assert.deepEqual(out, [FAILURE.buildDeleted]);
+    } finally {
+      await h.close();
+    }
+  });
+
   // A start timeout whose cancel answers 404 (the item left the queue that moment,
   // docs/jenkins-rest.md "Queue"): the build is starting, and failing the job would make Zuul
   // run it a second time.

@@ -133,6 +133,24 @@ void describe("JenkinsPoller", () => {
     assert.equal(p.nodes.get("n1")?.executors.every((e) => e.idle), true, "the picture shows the executor free again");
   });
 
+  // A running build cannot be deleted in Jenkins (Run.delete() refuses, docs/jenkins-rest.md),
+  // so its URL answering 404 means its job went (deleted or renamed): no end can be read.
+  void it("a running build whose URL answers 404 is reported gone, not left running", async () => {
+    const c = master();
+    const p = new JenkinsPoller(c, { jobsRefreshMs: 60_000, nodesRefreshMs: 60_000 });
+    const ev = record(p);
+    const gone: string[] = [];
+    p.on("buildGone", (b) => gone.push(`${b.jobFullName}#${b.number}`));
+    const url = c.start("a", "n1");
+    await p.pollOnce();
+    c.finish(url);
+    c.builds.delete(url);
+    await p.pollOnce();
+    assert.deepEqual(gone, ["a#1"]);
+    assert.deepEqual(ev, ['started a#1 on "n1"'], "no end event: none can be read");
+    assert.equal(p.nodes.get("n1")?.executors.every((e) => e.idle), true);
+  });
+
   // OFFLINE_NODE_WHEN_COMPLETE on every build (Nodepool's single-use nodes): the node the
   // caller took offline leaves ComputerSet's totalExecutors, and the picture says so at once.
   void it("a node the caller takes offline is offline in the picture at once, and the counts still match it", async () => {
