@@ -17,6 +17,12 @@ export interface SimChildConfig {
   buildDurationMs: number;
   /** Finished builds per job before the bench starts. @default 0 */
   history?: number;
+  /**
+   * Each build lasts its job's mean duration times a factor drawn in [1 - j, 1 + j], and each
+   * job's estimatedDuration is its mean (what Jenkins' mean of the last builds converges to),
+   * so that ending builds are not all where the estimate says. @default 0.25
+   */
+  jitter?: number;
   cost?: SimCostOptions;
 }
 
@@ -32,18 +38,34 @@ async function seed(sim: JenkinsSimulator, jobs: readonly string[], durations: r
       await sleep(50);
     }
   }
-  jobs.forEach((j, i) => sim.setJobScript(j, { durationMs: durations[i] ?? 0 }));
+  jobs.forEach((j, i) => sim.setJobScript(j, { durationMs: durations[i] ?? 0, estimatedDurationMs: durations[i] ?? 0 }));
   sim.resetCost({ evict: true });
+}
+
+/** Every 500 ms each job's next builds get a new duration around its mean (a deterministic sequence). */
+function jitterDurations(sim: JenkinsSimulator, jobs: readonly string[], durations: readonly number[], jitter: number): NodeJS.Timeout {
+  let x = 0x2545f491;
+  const next = (): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x1_0000_0000;
+  };
+  return setInterval(() => {
+    jobs.forEach((j, i) => sim.setJobScript(j, { durationMs: Math.round((durations[i] ?? 0) * (1 - jitter + 2 * jitter * next())) }));
+  }, 500);
 }
 
 async function main(): Promise<void> {
   const c = JSON.parse(process.argv[2] ?? "{}") as SimChildConfig;
   const labels = Array.from({ length: c.labels }, (_, i) => `label-${String(i).padStart(2, "0")}`);
   const sims: JenkinsSimulator[] = [];
+  const timers: NodeJS.Timeout[] = [];
   let closing = false;
   const close = async (): Promise<void> => {
     if (closing) return;
     closing = true;
+    for (const t of timers) clearInterval(t);
     await Promise.all(sims.map((s) => s.close().catch(() => undefined)));
     process.exit(0);
   };
@@ -57,7 +79,10 @@ async function main(): Promise<void> {
     const durations = (sc.jobs ?? []).map((_, i) => Math.round(c.buildDurationMs * (0.25 + 1.5 * (((i * 7919) % 101) / 100))));
     const sim = await startSimulator({ ...sc, quietPeriodSec: 0, logRequests: false, ...(c.cost !== undefined ? { cost: c.cost } : {}) });
     sims.push(sim);
-    await seed(sim, (sc.jobs ?? []).map((j) => j.name), durations, c.history ?? 0);
+    const names = (sc.jobs ?? []).map((j) => j.name);
+    await seed(sim, names, durations, c.history ?? 0);
+    const jitter = c.jitter ?? 0.25;
+    if (jitter > 0 && c.buildDurationMs > 0) timers.push(jitterDurations(sim, names, durations, jitter));
   }
   process.stdout.write(`READY ${JSON.stringify({ urls: sims.map((s) => s.url) })}\n`);
 }

@@ -50,7 +50,7 @@ export class Intake {
       // Grabbed on the grab kept for a job of ours coming back, but a new one: a paused master
       // runs nothing new. That grab is spent, so the next new job goes to another master
       // instead of being refused here again (each refusal costs one of Zuul's launch attempts).
-      this.#c.capacity.spendExpected(job.functionName);
+      this.#c.capacity.spendExpected(job, group);
       const draining = this.#c.capacity.pauses.includes("drain");
       return this.#report.reject(
         job,

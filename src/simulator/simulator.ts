@@ -142,9 +142,10 @@ export class JenkinsSimulator {
   }
 
   /** Duration and result of the job's future builds. */
-  setJobScript(fullName: string, s: { durationMs?: number; result?: SimResult }): void {
+  setJobScript(fullName: string, s: { durationMs?: number; result?: SimResult; estimatedDurationMs?: number }): void {
     const job = this.#core.m.getJob(fullName);
     if (s.durationMs !== undefined) job.durationMs = s.durationMs;
+    if (s.estimatedDurationMs !== undefined) job.estimatedDurationMs = s.estimatedDurationMs;
     if (s.result !== undefined) job.result = s.result;
   }
 

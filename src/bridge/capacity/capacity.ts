@@ -95,8 +95,9 @@ export class Capacity extends TypedEmitter<{ changed: [] }> {
   }
 
   /** A new job was grabbed while paused: the grab it took was one kept for a job coming back, and it is spent. */
-  spendExpected(fn: string): void {
-    if (this.#expected.spend(fn) !== null) this.#push();
+  spendExpected(job: WorkerJobPort, group: GroupRef): void {
+    const g = this.#groups.get(group.id);
+    if (this.#expected.spend(job.functionName, g === undefined ? new Set() : this.#functionSet(g)) !== null) this.#push();
   }
 
   /** Once a cycle: jobs that did not come back within the window no longer keep a grab. */
@@ -279,6 +280,12 @@ export class Capacity extends TypedEmitter<{ changed: [] }> {
     }
   }
 
+  #functionSet(g: Group): ReadonlySet<string> {
+    let set = this.#fnSets.get(g.functions);
+    if (set === undefined) this.#fnSets.set(g.functions, (set = new Set(g.functions)));
+    return set;
+  }
+
   #holdsOf(g: Group): number {
     let n = 0;
     for (const h of this.#holds.values()) if (h === g) n++;
@@ -289,9 +296,7 @@ export class Capacity extends TypedEmitter<{ changed: [] }> {
     if (g.retired) return 0;
     let back = 0;
     if (this.#expected.size > 0) {
-      let set = this.#fnSets.get(g.functions);
-      if (set === undefined) this.#fnSets.set(g.functions, (set = new Set(g.functions)));
-      back = this.#expected.countFor(set);
+      back = this.#expected.countFor(this.#functionSet(g));
     }
     // Paused, only the jobs coming back may be grabbed; a job coming back is held until adopted.
     const free = this.#pauses.size > 0 ? 0 : this.#slots.freeOf(g.nodes);

@@ -51,16 +51,21 @@ export class ExpectedBack {
   }
 
   /**
-   * A new job arrived on the grab kept for one of ours: that grab is spent (the oldest entry of
-   * the function goes), so a paused group cannot take and refuse new jobs one after another.
+   * A new job of `fn` arrived on a grab kept for one of ours: that grab is spent, so a paused
+   * group cannot take and refuse new jobs one after another. The grab may have been kept for any
+   * function the group registers: the oldest entry of `fn` goes, else the oldest of the group's.
    */
-  spend(fn: string): string | null {
+  spend(fn: string, functions: ReadonlySet<string>): string | null {
+    let other: string | null = null;
     for (const [token, e] of this.#entries) {
-      if (e.fn !== fn) continue;
-      this.#entries.delete(token);
-      return token;
+      if (e.fn === fn) {
+        this.#entries.delete(token);
+        return token;
+      }
+      if (other === null && functions.has(e.fn)) other = token;
     }
-    return null;
+    if (other !== null) this.#entries.delete(other);
+    return other;
   }
 
   /** Drops entries older than the window; returns their tokens. */

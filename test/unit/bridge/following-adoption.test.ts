@@ -287,6 +287,20 @@ void describe("draining while builds are expected back", () => {
     }
   });
 
+  // The soak again: the grab was kept for build:ok, the new job was another function of the group.
+  void it("a new job of another function of the group spends that grab too", async () => {
+    const h = await harness({ stateFile: await restoredDraining([{ unique: "mine", queueId: 55 }]), jobs: [jobInfo("ok", "linux"), jobInfo("other", "linux")] });
+    try {
+      const w = h.group();
+      assert.equal(w.budget, 1);
+      const fresh = w.assign("build:other", "someone-else", args("someone-else"));
+      await until("handed back", () => fresh.ending !== undefined);
+      assert.equal(w.budget, 0);
+    } finally {
+      await h.close();
+    }
+  });
+
   void it("a job that does not come back within two minutes no longer keeps a grab", async () => {
     const h = await harness({ stateFile: await restoredDraining([{ unique: "mine", queueId: 55 }]) });
     try {
