@@ -47,10 +47,10 @@ export class Intake {
     if (record !== undefined) return this.#adoption.restore(job, group, record);
 
     if (this.#c.capacity.paused) {
-      // Grabbed on the grab kept for a job of ours coming back, but a new one: a paused master
-      // runs nothing new. That grab is spent, so the next new job goes to another master
-      // instead of being refused here again (each refusal costs one of Zuul's launch attempts).
-      this.#c.capacity.spendExpected(job, group);
+      // Grabbed on a grab kept for a job of ours coming back, but a new one: a paused master runs
+      // nothing new. The group's kept grabs are spent, so the next new job goes to another
+      // master instead of being refused here again (each refusal costs one of Zuul's launches).
+      this.#c.capacity.spendExpected(group);
       const draining = this.#c.capacity.pauses.includes("drain");
       return this.#report.reject(
         job,

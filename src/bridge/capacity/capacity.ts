@@ -94,10 +94,10 @@ export class Capacity extends TypedEmitter<{ changed: [] }> {
     if (this.#expected.add(token, fn)) this.#push();
   }
 
-  /** A new job was grabbed while paused: the grab it took was one kept for a job coming back, and it is spent. */
-  spendExpected(job: WorkerJobPort, group: GroupRef): void {
+  /** A new job was grabbed while paused, on a grab kept for jobs coming back: the group's kept grabs are spent (ExpectedBack.spendAll). */
+  spendExpected(group: GroupRef): void {
     const g = this.#groups.get(group.id);
-    if (this.#expected.spend(job.functionName, g === undefined ? new Set() : this.#functionSet(g)) !== null) this.#push();
+    if (g !== undefined && this.#expected.spendAll(this.#functionSet(g)) > 0) this.#push();
   }
 
   /** Once a cycle: jobs that did not come back within the window no longer keep a grab. */

@@ -51,21 +51,19 @@ export class ExpectedBack {
   }
 
   /**
-   * A new job of `fn` arrived on a grab kept for one of ours: that grab is spent, so a paused
-   * group cannot take and refuse new jobs one after another. The grab may have been kept for any
-   * function the group registers: the oldest entry of `fn` goes, else the oldest of the group's.
+   * A new job arrived on a grab kept for one of ours: gearmand's queue holds new work ahead of
+   * (or instead of) the jobs we expect, so every grab kept for the group's functions is spent.
+   * A paused group refuses at most one new job this way; a job of ours still in the queue comes
+   * back after the pause, and is adopted then. Returns how many were spent.
    */
-  spend(fn: string, functions: ReadonlySet<string>): string | null {
-    let other: string | null = null;
+  spendAll(functions: ReadonlySet<string>): number {
+    let n = 0;
     for (const [token, e] of this.#entries) {
-      if (e.fn === fn) {
-        this.#entries.delete(token);
-        return token;
-      }
-      if (other === null && functions.has(e.fn)) other = token;
+      if (!functions.has(e.fn)) continue;
+      this.#entries.delete(token);
+      n++;
     }
-    if (other !== null) this.#entries.delete(other);
-    return other;
+    return n;
   }
 
   /** Drops entries older than the window; returns their tokens. */
