@@ -204,6 +204,7 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
   /** Once per poll cycle (and in the SIGTERM drain loop). */
   async onCycle(): Promise<void> {
     await this.#following.onCycle();
+    this.#intake.onCycle();
     for (const unique of this.#orphans.sweep(this.#ctx.now(), this.#o.orphanTtlMs ?? 12 * 3600_000)) this.capacity.unexpect(unique);
     const late = this.capacity.expireExpected();
     if (late.length > 0) this.#log.info({ jobs: late.length }, "jobs expected back from gearmand did not come back within two minutes: they no longer keep a grab (their records stay, for adoption)");

@@ -14,6 +14,7 @@ import type { BridgeContext } from "./context.js";
 import { BadArgumentsError, NoFreeNodeError } from "./errors.js";
 import { FAILURE } from "./outcome.js";
 import type { JobDetails, WorkerJobPort } from "./ports.js";
+import { Parking } from "./parking.js";
 import type { Reporting } from "./reporting.js";
 import { BuildRun } from "./runs/run.js";
 import type { Triggering } from "./trigger.js";
@@ -24,6 +25,7 @@ export class Intake {
   readonly #trigger: Triggering;
   readonly #adoption: Adoption;
   readonly #unpinned: (job: string) => void;
+  readonly #parking: Parking;
 
   /** @param unpinned called with a job that has no node parameter (Jenkins will place its builds). */
   constructor(c: BridgeContext, report: Reporting, trigger: Triggering, adoption: Adoption, unpinned: (job: string) => void) {
@@ -32,6 +34,12 @@ export class Intake {
     this.#trigger = trigger;
     this.#adoption = adoption;
     this.#unpinned = unpinned;
+    this.#parking = new Parking(c, report, (job, group) => this.onJob(job, group));
+  }
+
+  /** Each poll cycle: jobs parked too long go back to Zuul. */
+  onCycle(): void {
+    this.#parking.onCycle();
   }
 
   /** A `build:` job was assigned on a group's worker (already held by the capacity owner). */
@@ -46,19 +54,8 @@ export class Intake {
     const record = this.#c.runs.record(unique);
     if (record !== undefined) return this.#adoption.restore(job, group, record);
 
-    if (this.#c.capacity.paused) {
-      // Grabbed on a grab kept for a job of ours coming back, but a new one: a paused master runs
-      // nothing new. The group's kept grabs are spent, so the next new job goes to another
-      // master instead of being refused here again (each refusal costs one of Zuul's launches).
-      this.#c.capacity.spendExpected(group);
-      const draining = this.#c.capacity.pauses.includes("drain");
-      return this.#report.reject(
-        job,
-        job.functionName,
-        draining ? FAILURE.handedBack : FAILURE.jenkinsOutage,
-        draining ? "the master is draining; Zuul runs the build elsewhere" : "Jenkins is not answering; Zuul runs the build elsewhere",
-      );
-    }
+    // A new job on a grab kept for one of ours coming back: a paused master runs nothing new.
+    if (this.#c.capacity.paused) return this.#parking.park(job, group);
     const fullName = this.#resolve(job);
     if (fullName === null) return this.#report.reject(job, job.functionName, FAILURE.jobMissing, "the job no longer exists in Jenkins");
     let params: Record<string, string>;

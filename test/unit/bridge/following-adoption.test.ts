@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { EXPECT_BACK_MS } from "../../../src/bridge/capacity/expected.js";
 import { FAILURE } from "../../../src/bridge/index.js";
 import { StateStore } from "../../../src/bridge/runs/state-file.js";
-import { J, jobInfo, nodeInfo, qitem, reported, until } from "./fakes.js";
+import { J, jobInfo, nodeInfo, qitem, reported, settle, until } from "./fakes.js";
 import { args, harness } from "./harness.js";
 
 void describe("following and reporting", () => {
@@ -271,32 +271,40 @@ void describe("draining while builds are expected back", () => {
 
   // The soak's lost jobs (RELIABILITY.md "Seeded fault soak"): a draining master refused every
   // new job on that grab, and Zuul's three launches were spent on it in milliseconds.
-  void it("a new job grabbed on that grab is handed back once, and the grab is spent", async () => {
+  void it("a new job grabbed on that grab is held, not refused, and runs after resume", async () => {
     const h = await harness({ stateFile: await restoredDraining([{ unique: "mine", queueId: 55 }]) });
     try {
       const out: string[] = [];
       h.bridge.on("outcome", (o) => out.push(o.code ?? ""));
       const w = h.group();
       const fresh = w.assign("build:ok", "someone-else", args("someone-else"));
-      await until("handed back", () => fresh.ending !== undefined);
-      assert.deepEqual(out, [FAILURE.handedBack]);
-      assert.equal(w.budget, 0, "the next new job goes to another master");
-      assert.equal(h.jenkins.calls.filter((c) => c.startsWith("trigger")).length, 0);
+      await settle();
+      assert.equal(fresh.ending, undefined, "no WORK_FAIL: none of Zuul's launches is spent");
+      assert.equal(w.budget, 0, "the grab is spent: nothing more is grabbed while draining");
+      assert.equal(h.jenkins.calls.filter((c) => c.startsWith("trigger")).length, 0, "nothing runs while draining");
+      await h.bridge.resume();
+      await until("triggered after resume", () => h.jenkins.calls.some((c) => c.startsWith("trigger")));
+      assert.deepEqual(out, []);
     } finally {
       await h.close();
     }
   });
 
-  // The soak again: grabs were kept for build:ok, the new job was another function of the group,
-  // and several records (Zuul's three launches were refused in 3 ms).
-  void it("one new job, of any function of the group, spends every grab kept for the group", async () => {
-    const h = await harness({ stateFile: await restoredDraining([{ unique: "mine", queueId: 55 }, { unique: "mine2", queueId: 56 }, { unique: "mine3", queueId: 57 }]), jobs: [jobInfo("ok", "linux"), jobInfo("other", "linux")] });
+  void it("a job held for longer than the outage bound is handed back, once", async () => {
+    const h = await harness({ stateFile: await restoredDraining([{ unique: "mine", queueId: 55 }]), options: { outageHoldMs: 60_000 } });
     try {
-      const w = h.group();
-      assert.equal(w.budget, 3);
-      const fresh = w.assign("build:other", "someone-else", args("someone-else"));
-      await until("handed back", () => fresh.ending !== undefined);
-      assert.equal(w.budget, 0);
+      const out: string[] = [];
+      h.bridge.on("outcome", (o) => out.push(o.code ?? ""));
+      const fresh = h.group().assign("build:ok", "someone-else", args("someone-else"));
+      await settle();
+      h.clock.now += 59_000;
+      await h.bridge.onCycle();
+      assert.equal(fresh.ending, undefined);
+      h.clock.now += 2_000;
+      await h.bridge.onCycle();
+      await h.bridge.onCycle();
+      assert.equal(fresh.ending, "FAIL");
+      assert.deepEqual(out, [FAILURE.handedBack]);
     } finally {
       await h.close();
     }
