@@ -22,6 +22,8 @@ export interface Tracked {
   readonly endPublished: boolean;
   /** Probes that found it still building after its executor looked free. */
   probes: number;
+  /** When the last such probe read it (0: never). */
+  probedAt: number;
 }
 
 export interface TrackerDeps {
@@ -177,7 +179,7 @@ export class BuildTracker {
       const pipeline = this.#d.isPipeline(ref.jobFullName);
       const open = l.isOpen(ref.key);
       const settled = !this.#firstListing && !open && l.seen(ref.jobFullName, ref.number);
-      t = { ref, info: this.#resolve(b, pipeline), pipeline, endPublished: settled, probes: 0 };
+      t = { ref, info: this.#resolve(b, pipeline), pipeline, endPublished: settled, probes: 0, probedAt: 0 };
       this.#tracked.set(ref.key, t);
       const published = open || settled;
       if (!b.done && this.#d.model.holderOf(b.url) === null && t.info.node !== null) this.#d.model.place(b.url, b.number, t.info.node, pipeline);
@@ -207,6 +209,7 @@ export class BuildTracker {
         ended++;
       } else {
         t.probes++;
+        t.probedAt = Date.now();
         t.info = this.#resolve(b, t.pipeline, t.info.node);
       }
     });

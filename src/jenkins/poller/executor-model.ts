@@ -21,6 +21,7 @@ export class ExecutorModel {
   #changed = new Set<string>();
   #removed: string[] = [];
   #stale = false;
+  #staleWhy: string | null = null;
 
   get nodes(): ReadonlyMap<string, NodeInfo> {
     return this.#nodes;
@@ -31,9 +32,15 @@ export class ExecutorModel {
     return this.#stale;
   }
 
+  /** Why the picture is stale (for the debug log). */
+  get staleWhy(): string | null {
+    return this.#staleWhy;
+  }
+
   /** Takes a full listing; returns what changed against the current picture. */
   replace(nodes: NodeInfo[]): NodesDiff {
     this.#stale = false;
+    this.#staleWhy = null;
     const d = diffNodes(this.#nodes, nodes);
     this.#nodes = new Map(nodes.map((n) => [n.name, n]));
     this.#holder.clear();
@@ -66,6 +73,7 @@ export class ExecutorModel {
     const n = this.#nodes.get(node);
     if (n === undefined) {
       this.#stale = true;
+      this.#staleWhy = `${url} started on ${JSON.stringify(node)}, a node the picture does not have`;
       return false;
     }
     if (flyweight) {
@@ -74,6 +82,7 @@ export class ExecutorModel {
       const i = n.executors.findIndex((e) => e.idle && e.build === null);
       if (i < 0) {
         this.#stale = true;
+        this.#staleWhy = `${url} started on ${JSON.stringify(node)}, whose executors the picture shows busy with ${n.executors.map((e) => e.build?.url ?? "?").join(", ")}`;
         return false;
       }
       this.#update(n, { ...n, executors: replaceAt(n.executors, i, { number: n.executors[i]?.number ?? i, idle: false, build: { number, url } }) });

@@ -119,6 +119,7 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
       followedCount: () => this.#queue.followedCount,
       lookUpFollowed: async () => this.#started(await this.#queue.lookUpFollowed()),
       log: this.#log,
+      owed: { since: null, graceMs: this.#s.owedGraceMs ?? 3 * this.#s.intervalMs },
     };
     this.#queue = new QueueFollow({
       client,
@@ -251,6 +252,7 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
       }
       await this.#started(await this.#queue.cycle());
       await this.#wantedBuilds();
+      if (this.#model.stale) this.#log.debug({ why: this.#model.staleWhy }, "the picture is stale: listing every node");
       if (!listedNodes) await reconcile(this.#picture, this.#forceNodes || this.#model.stale || now - this.#lastNodes >= this.#s.nodesRefreshMs);
       if (this.#tracker.pipelines > 0) await checkFlyweights(this.#picture);
       if (now - this.#lastDetails >= this.#s.jobDetailsRefreshMs) {

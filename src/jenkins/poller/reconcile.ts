@@ -29,11 +29,18 @@ export interface PictureDeps {
   /** Looks each followed item up once and reports the builds that started. */
   lookUpFollowed(): Promise<void>;
   log: Logger;
+  /**
+   * Ended builds the probes did not find: since when (null: none), and how long the picture may
+   * owe them before every node is listed. They are looked for again each cycle meanwhile: a
+   * listing costs as much as a hundred probes, and the likeliest builds change as time passes.
+   */
+  owed: { since: number | null; graceMs: number };
 }
 
 /** Lists every node; reports the builds it shows that nobody reported, then the picture, then the builds it no longer shows. */
 export async function fullListing(d: PictureDeps): Promise<void> {
   const nodes = await d.listNodes();
+  d.owed.since = null;
   d.model.replace(nodes);
   // Builds the listing shows that nobody reported: they started unseen.
   const onExecutors = [...d.model.builds().keys()].flatMap((url) => {
@@ -72,7 +79,10 @@ export async function reconcile(d: PictureDeps, full: boolean): Promise<void> {
     return d.fullListing();
   }
   let owed = expected - counts.busy;
-  if (owed <= 0) return;
+  if (owed <= 0) {
+    d.owed.since = null;
+    return;
+  }
   const candidates = rankEndCandidates([...d.tracker.tracked()].filter((t) => !t.pipeline && d.model.agentOf(t.ref.url) !== null), Date.now());
   const budget = Math.max(8, 3 * owed);
   let i = 0;
@@ -81,10 +91,15 @@ export async function reconcile(d: PictureDeps, full: boolean): Promise<void> {
     i += batch.length;
     owed -= await d.tracker.probe(batch);
   }
-  if (owed > 0) {
-    d.log.debug({ owed, probed: i, candidates: candidates.length, tracked: d.tracker.size, busy: counts.busy, expected, unplaced: d.unplaced(), modelBusy: mine.busy }, "ended builds not found among the likeliest: listing every node");
-    await d.fullListing();
+  if (owed <= 0) {
+    d.owed.since = null;
+    return;
   }
+  const now = Date.now();
+  d.owed.since ??= now;
+  if (now - d.owed.since < d.owed.graceMs) return;
+  d.log.debug({ owed, probed: i, candidates: candidates.length, tracked: d.tracker.size, busy: counts.busy, expected, unplaced: d.unplaced(), owedMs: now - d.owed.since }, "ended builds not found among the likeliest: listing every node");
+  await d.fullListing();
 }
 
 /** Pipeline runs hold a flyweight on the built-in node: one small read says which are still there. */
@@ -100,14 +115,19 @@ export async function checkFlyweights(d: PictureDeps): Promise<void> {
 }
 
 /**
- * Running builds by how likely they are to have ended: past their estimated duration first (by
- * how far past), then by age. Jenkins' estimate is the mean of the job's last good builds.
+ * Running builds by how likely they are to have ended: elapsed time over the expected duration,
+ * highest first. The expected duration is Jenkins' estimate (the mean of the job's last good
+ * builds), or the median estimate of the others for a build without one; and a build a probe
+ * found still running at age `a` is not expected to end before 1.25 `a`, so that the same long
+ * survivors are not read again every cycle while builds that did end wait behind them.
  */
 export function rankEndCandidates(list: readonly Tracked[], now: number): Tracked[] {
-  // A build without an estimate (its job has no history yet) is measured against the median
-  // estimate of the others, so that both kinds rank on one scale.
   const known = list.map((t) => t.info.estimatedDuration).filter((e) => e > 0).sort((a, b) => a - b);
   const fallback = known.length > 0 ? (known[Math.floor(known.length / 2)] ?? 60_000) : 60_000;
-  const score = (t: Tracked): number => (now - t.info.timestamp) / (t.info.estimatedDuration > 0 ? t.info.estimatedDuration : fallback);
+  const score = (t: Tracked): number => {
+    const estimate = t.info.estimatedDuration > 0 ? t.info.estimatedDuration : fallback;
+    const survived = t.probedAt > 0 ? (t.probedAt - t.info.timestamp) * 1.25 : 0;
+    return (now - t.info.timestamp) / Math.max(1, estimate, survived);
+  };
   return [...list].sort((a, b) => score(b) - score(a));
 }

@@ -75,10 +75,12 @@ export interface PollerOptions {
   concurrency?: number;
   /** More new jobs than this in one names listing: read the details listing instead of one GET each. @default 100 */
   maxJobReadsPerRefresh?: number;
+  /** How long ended builds the probes did not find may stay owed before every node is listed. @default three intervals */
+  owedGraceMs?: number;
 }
 
 /** The resolved options. */
-export type PollerSettings = Required<Omit<PollerOptions, "ledger" | "logger">>;
+export type PollerSettings = Required<Omit<PollerOptions, "ledger" | "logger" | "owedGraceMs">> & { owedGraceMs: number | null };
 
 export const POLLER_DEFAULTS: PollerSettings = {
   intervalMs: 2000,
@@ -89,6 +91,7 @@ export const POLLER_DEFAULTS: PollerSettings = {
   maxMissedPerJob: 20,
   concurrency: 8,
   maxJobReadsPerRefresh: 100,
+  owedGraceMs: null,
 };
 
 export type { JobInfo };

@@ -169,6 +169,27 @@ void describe("JenkinsPoller", () => {
     assert.deepEqual(c.take(), ["listQueue", "executorCounts"], "no node listing for it");
   });
 
+  // docs/master-cost.md: a listing of every node costs as much as about a hundred build reads.
+  void it("an ended build the probes do not find stays owed for three intervals before every node is listed", async (t) => {
+    t.mock.timers.enable({ apis: ["Date"], now: 1_000_000 });
+    const c = master();
+    const p = new JenkinsPoller(c, { intervalMs: 2000, jobsRefreshMs: 600_000, nodesRefreshMs: 600_000 });
+    const url = c.start("a", "n1");
+    await p.pollOnce();
+    c.take();
+    // Its executor is free, but Jenkins still says building (the probe finds nothing ended).
+    const n1 = c.nodes.get("n1");
+    assert.ok(n1 !== undefined);
+    c.nodes.set("n1", { ...n1, executors: n1.executors.map((e) => (e.build?.url === url ? { number: e.number, idle: true, build: null } : e)) });
+    for (let i = 0; i < 3; i++) {
+      await p.pollOnce();
+      t.mock.timers.tick(2000);
+    }
+    assert.deepEqual(c.take().filter((x) => x === "listNodes"), [], "owed, not listed, for three intervals");
+    await p.pollOnce();
+    assert.deepEqual(c.take().filter((x) => x === "listNodes"), ["listNodes"]);
+  });
+
   void it("a build nobody saw queued takes an executor: the counts rise, the node listing finds it", async () => {
     const c = master();
     const p = new JenkinsPoller(c, { jobsRefreshMs: 60_000, nodesRefreshMs: 60_000 });
@@ -316,10 +337,16 @@ void describe("JenkinsPoller", () => {
       pipeline: false,
       endPublished: false,
       probes: 0,
+      probedAt: 0,
     });
     // now 1000: #2 at 1000/500 = 2, #4 at 1000/1000 (median of 500 and 1000... the upper one), #3 at 500/1000, #1 at 100/1000.
     const list = [mk(1, 900, 1000), mk(2, 0, 500), mk(3, 500, -1), mk(4, 0, -1)];
     assert.deepEqual(rankEndCandidates(list, 1000).map((t) => t.ref.number), [2, 4, 3, 1]);
+    // #2 was found still running at age 900: not expected before 1125, so #4 comes first now.
+    const survivor = list[1];
+    assert.ok(survivor !== undefined);
+    survivor.probedAt = 900;
+    assert.deepEqual(rankEndCandidates(list, 1000).map((t) => t.ref.number), [4, 2, 3, 1]);
   });
 
   void it("start() polls on its interval, stop() waits for the cycle and leaves no timer; a throwing listener is contained", async (t) => {
