@@ -111,8 +111,9 @@ export class JenkinsClient extends TypedEmitter<ClientEvents> {
     return builds.getBuild(this.#http, jobFullName, number);
   }
 
-  getBuildByUrl(url: string): Promise<BuildInfo | null> {
-    return builds.getBuildByUrl(this.#http, url);
+  /** `fields: "state"`: the build's state alone (builds.ts BUILD_STATE_FIELDS), for one already read. */
+  getBuildByUrl(url: string, fields: builds.BuildFields = "full"): Promise<BuildInfo | null> {
+    return builds.getBuildByUrl(this.#http, url, fields);
   }
 
   findBuildByQueueId(jobFullName: string, queueId: number): Promise<BuildInfo | null> {

@@ -87,6 +87,8 @@ export interface JobInfo {
 /** A job with its parameter definitions: read per job, when the sidecar is about to run it (getJob). */
 export interface JobDetails extends JobInfo {
   concurrentBuild: boolean;
+  /** The job's estimated duration in ms (from its last build), -1 if Jenkins has none. */
+  estimatedDuration: number;
   /** Shared between jobs with the same definitions: never mutate. */
   parameters: readonly ParameterDef[];
   /** The NodeLabel Parameter plugin parameter that pins a build, if the job has one. */

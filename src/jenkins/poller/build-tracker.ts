@@ -94,6 +94,11 @@ export class BuildTracker {
     }
   }
 
+  /** A job's estimated duration, learnt elsewhere (its details): builds that start from a queue item get it. */
+  noteEstimate(job: string, estimatedDuration: number): void {
+    if (estimatedDuration > 0) this.#remember(job, estimatedDuration);
+  }
+
   /** The first full listing of a first-ever start has been reported. */
   endFirstListing(): void {
     this.#firstListing = false;
@@ -191,9 +196,16 @@ export class BuildTracker {
     if (b.done) this.#finish(t, b);
   }
 
-  /** Builds whose executor may be free: read each; report those done. Returns how many were done. */
+  /**
+   * Builds whose executor may be free: read each; report those done. Returns how many were done.
+   * A build whose estimate is known is read for its state alone (what it started with stays).
+   */
   async probe(list: readonly Tracked[]): Promise<number> {
-    const got = await this.#each(list, (t) => this.#d.client.getBuildByUrl(t.ref.url));
+    const got = await this.#each(list, async (t) => {
+      if (t.info.estimatedDuration <= 0) return this.#d.client.getBuildByUrl(t.ref.url);
+      const s = await this.#d.client.getBuildByUrl(t.ref.url, "state");
+      return s === null ? null : { ...s, estimatedDuration: t.info.estimatedDuration, queueId: t.info.queueId, description: t.info.description, parameters: t.info.parameters };
+    });
     let ended = 0;
     list.forEach((t, i) => {
       const b = got[i];
@@ -276,13 +288,7 @@ export class BuildTracker {
    * built-in node, where Pipeline runs hold one; Pipeline runs have no builtOn).
    */
   #resolve(b: BuildInfo, pipeline: boolean, known: string | null = null): ReportedBuild {
-    if (b.estimatedDuration > 0) {
-      this.#estimates.set(b.jobFullName, b.estimatedDuration);
-      if (this.#estimates.size > MEMORY) {
-        const oldest = this.#estimates.keys().next();
-        if (oldest.done !== true) this.#estimates.delete(oldest.value);
-      }
-    }
+    if (b.estimatedDuration > 0) this.#remember(b.jobFullName, b.estimatedDuration);
     if (b.queueId !== null) {
       const h = this.#queueHints.get(b.queueId);
       if (h !== undefined) {
@@ -293,6 +299,14 @@ export class BuildTracker {
     const holder = this.#d.model.holderOf(b.url);
     const node = b.builtOn ?? (pipeline ? (this.#d.model.agentOf(b.url) ?? this.#hints.get(b.url) ?? known ?? holder ?? "") : (holder ?? known ?? this.#hints.get(b.url) ?? null));
     return { ...b, node };
+  }
+
+  #remember(job: string, estimatedDuration: number): void {
+    this.#estimates.set(job, estimatedDuration);
+    if (this.#estimates.size > MEMORY) {
+      const oldest = this.#estimates.keys().next();
+      if (oldest.done !== true) this.#estimates.delete(oldest.value);
+    }
   }
 
   async #each<T, R>(items: readonly T[], f: (t: T) => Promise<R>): Promise<(R | undefined)[]> {

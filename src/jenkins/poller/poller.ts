@@ -208,8 +208,11 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
   }
 
   /** A job's parameter definitions, read again when older than `maxAgeMs` (the details TTL by default). */
-  jobDetails(fullName: string, maxAgeMs?: number): Promise<JobDetails | null> {
-    return this.#jobs.details(fullName, maxAgeMs);
+  async jobDetails(fullName: string, maxAgeMs?: number): Promise<JobDetails | null> {
+    const d = await this.#jobs.details(fullName, maxAgeMs);
+    // The build the caller is about to start ranks on its job's estimate (reconcile.ts).
+    if (d !== null) this.#tracker.noteEstimate(d.fullName, d.estimatedDuration);
+    return d;
   }
 
   /** Ask for the full node listing on the next cycle (a caller saw the picture disagree with Jenkins). */

@@ -84,7 +84,9 @@ export async function reconcile(d: PictureDeps, full: boolean): Promise<void> {
     return;
   }
   const candidates = rankEndCandidates([...d.tracker.tracked()].filter((t) => !t.pipeline && d.model.agentOf(t.ref.url) !== null), Date.now());
-  const budget = Math.max(8, 3 * owed);
+  // A state read is about 200 bytes, a listing of every node 400 KB at 1,000 nodes: read more
+  // candidates before listing, but not so many that the requests cost Jenkins more than it.
+  const budget = Math.min(100, Math.max(8, 5 * owed));
   let i = 0;
   while (owed > 0 && i < candidates.length && i < budget) {
     const batch = candidates.slice(i, i + owed + 1);
@@ -118,15 +120,17 @@ export async function checkFlyweights(d: PictureDeps): Promise<void> {
  * Running builds by how likely they are to have ended: elapsed time over the expected duration,
  * highest first. The expected duration is Jenkins' estimate (the mean of the job's last good
  * builds), or the median estimate of the others for a build without one; and a build a probe
- * found still running at age `a` is not expected to end before 1.25 `a`, so that the same long
- * survivors are not read again every cycle while builds that did end wait behind them.
+ * found still running at age `a` is not expected to end before `a` plus a tenth of the larger of
+ * `a` and its estimate, so that the same survivors are not read again every cycle while builds
+ * that did end wait behind them.
  */
 export function rankEndCandidates(list: readonly Tracked[], now: number): Tracked[] {
   const known = list.map((t) => t.info.estimatedDuration).filter((e) => e > 0).sort((a, b) => a - b);
   const fallback = known.length > 0 ? (known[Math.floor(known.length / 2)] ?? 60_000) : 60_000;
   const score = (t: Tracked): number => {
     const estimate = t.info.estimatedDuration > 0 ? t.info.estimatedDuration : fallback;
-    const survived = t.probedAt > 0 ? (t.probedAt - t.info.timestamp) * 1.25 : 0;
+    const age = t.probedAt - t.info.timestamp;
+    const survived = t.probedAt > 0 ? age + 0.1 * Math.max(age, estimate) : 0;
     return (now - t.info.timestamp) / Math.max(1, estimate, survived);
   };
   return [...list].sort((a, b) => score(b) - score(a));

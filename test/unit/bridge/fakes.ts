@@ -173,7 +173,7 @@ export class FakePoller extends EventEmitter implements PollerPort {
     if (d instanceof Error) throw d;
     if (d !== undefined) return d;
     const j = this.jobs.get(fullName);
-    return j === undefined ? null : { ...j, concurrentBuild: true, parameters: [{ name: "NODE", type: "NodeParameterDefinition" }], nodeParameter: { name: "NODE", kind: "node" } };
+    return j === undefined ? null : { ...j, concurrentBuild: true, estimatedDuration: -1, parameters: [{ name: "NODE", type: "NodeParameterDefinition" }], nodeParameter: { name: "NODE", kind: "node" } };
   }
 
   /** Sets the jobs and nodes and tells the bridge, as the poller's first cycle does. */

@@ -25,6 +25,7 @@ export function job(fullName: string, o: Partial<JobDetails> = {}): JobDetails {
     nextBuildNumber: 1,
     isPipeline: false,
     concurrentBuild: true,
+    estimatedDuration: -1,
     parameters: [],
     nodeParameter: null,
     ...o,

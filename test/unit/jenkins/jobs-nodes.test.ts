@@ -29,6 +29,7 @@ void describe("listJobs and getJob (docs/jenkins-rest.md \"Listing every job\")"
     labelExpression: "linux && docker",
     concurrentBuild: true,
     nextBuildNumber: 9,
+    lastBuild: { _class: "hudson.model.FreeStyleBuild", estimatedDuration: 42_000 },
     property: [
       { _class: "hudson.model.JobProperty" },
       {
@@ -80,7 +81,8 @@ void describe("listJobs and getJob (docs/jenkins-rest.md \"Listing every job\")"
   });
 
   void it("getJob: parameters by name (the type from `_class`), the node parameter; jobs with the same definitions share one frozen list", async () => {
-    assert.match(JOB_FIELDS.run, /property\[parameterDefinitions\[name\]\]$/, "defaults and choices are not fetched: nothing reads them");
+    assert.match(JOB_FIELDS.run, /property\[parameterDefinitions\[name\]\],/, "defaults and choices are not fetched: nothing reads them");
+    assert.match(JOB_FIELDS.run, /,lastBuild\[estimatedDuration\]$/, "the job's estimate, from its last build");
     const twin = (name: string, t = "hudson.model.StringParameterDefinition"): object => ({
       _class: "hudson.model.FreeStyleProject", name, url: `${J}job/${name}/`, buildable: true,
       property: [{ _class: "hudson.model.ParametersDefinitionProperty", parameterDefinitions: [{ _class: t, name: "ZUUL_UUID" }] }],
@@ -99,11 +101,13 @@ void describe("listJobs and getJob (docs/jenkins-rest.md \"Listing every job\")"
     ]);
     assert.deepEqual(b?.nodeParameter, { name: "NODE", kind: "node" });
     assert.equal(b?.concurrentBuild, true);
+    assert.equal(b?.estimatedDuration, 42_000);
     const [a, bb, cc] = [await c.getJob("a"), await c.getJob("b"), await c.getJob("c")];
     assert.equal(a?.parameters, bb?.parameters, "same definitions: the same list object");
     assert.notEqual(a?.parameters, cc?.parameters);
     assert.ok(a !== null && Object.isFrozen(a.parameters) && Object.isFrozen(a.parameters[0]));
     assert.deepEqual(cc?.parameters, [{ name: "ZUUL_UUID", type: "ChoiceParameterDefinition" }]);
+    assert.equal(cc?.estimatedDuration, -1, "no last build: no estimate");
     assert.equal((await c.getJob("a"))?.parameters, a?.parameters, "and across reads");
   });
 

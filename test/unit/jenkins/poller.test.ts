@@ -240,6 +240,23 @@ void describe("JenkinsPoller", () => {
     assert.deepEqual(c.take(), ["listQueue", "executorCounts", "getBuildByUrl"]);
   });
 
+  // docs/master-cost.md: without an estimate a build ranks on the median, and a short one that
+  // ended waits behind older ones; its job's details, read before the trigger, carry it.
+  void it("a build that starts from its queue item ranks on its job's estimate, read with the job's details", async () => {
+    const c = master();
+    c.addJob(job("a", { estimatedDuration: 1234 }));
+    const p = new JenkinsPoller(c, { jobsRefreshMs: 60_000, nodesRefreshMs: 60_000 });
+    const est: number[] = [];
+    p.on("buildStarted", (b) => est.push(b.estimatedDuration));
+    await p.pollOnce();
+    await p.jobDetails("a");
+    p.follow(5, "a", "n2");
+    const url = c.start("a", "n2", { queueId: 5 });
+    c.items.set(5, qitem(5, "a", { state: "left", executable: { number: 1, url } }));
+    await p.pollOnce();
+    assert.deepEqual(est, [1234]);
+  });
+
   void it("a foreign item seen queued is looked up once it leaves; an item cancelled yields nothing", async () => {
     const c = master();
     const p = new JenkinsPoller(c, { jobsRefreshMs: 60_000, nodesRefreshMs: 60_000 });
@@ -342,10 +359,10 @@ void describe("JenkinsPoller", () => {
     // now 1000: #2 at 1000/500 = 2, #4 at 1000/1000 (median of 500 and 1000... the upper one), #3 at 500/1000, #1 at 100/1000.
     const list = [mk(1, 900, 1000), mk(2, 0, 500), mk(3, 500, -1), mk(4, 0, -1)];
     assert.deepEqual(rankEndCandidates(list, 1000).map((t) => t.ref.number), [2, 4, 3, 1]);
-    // #2 was found still running at age 900: not expected before 1125, so #4 comes first now.
+    // #2 was found still running at age 950: not expected before 950 + 95, so #4 comes first now.
     const survivor = list[1];
     assert.ok(survivor !== undefined);
-    survivor.probedAt = 900;
+    survivor.probedAt = 950;
     assert.deepEqual(rankEndCandidates(list, 1000).map((t) => t.ref.number), [4, 2, 3, 1]);
   });
 
