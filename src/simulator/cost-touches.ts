@@ -13,12 +13,7 @@
  *   `size()`, which iterates it, and `Iterators.limit` fetches one element past the limit, so up to
  *   101 newest builds are resolved whatever `{M,N}` says (`hudson/util/RunList.java:129`, `:284`;
  *   stapler `export/Range.java`, `hudson/util/Iterators.java:390`);
- * - `allBuilds`: every build, for the same reason;
- * - a build's `estimatedDuration` (`Run.getEstimatedDuration` asks the job, `hudson/model/Run.java:2485`;
- *   the job's own is not exported): `Job.getEstimatedDurationCandidates` takes the last successful
- *   build, then walks back from the last build through `getPreviousBuild()`, at most 6 builds,
- *   until it has 3 good candidates (`hudson/model/Job.java:1071-1118`). An executor's `progress`
- *   uses the estimate cached when the build started (`Executor.java:705-718`): no cost.
+ * - `allBuilds`: every build, for the same reason.
  * The permalinks (`lastSuccessfulBuild`, ...) are taken to hit `PeepholePermalink`'s cache, so they
  * resolve only the build they return. And a URL below a build (`/job/x/42/...`, `/job/x/lastBuild/...`)
  * resolves that build before anything else (`Job.getDynamic` -> `getBuildByNumber`).
@@ -72,32 +67,8 @@ const JOB_GETTERS: Record<string, (m: Model, job: Job) => readonly Build[]> = {
     return last.building && previous !== undefined ? [last, previous] : [last];
   },
   builds: (m, job) => newest(m, job, 101),
-  // Reached only from a build's estimatedDuration (cost.ts); the job's own is not exported.
-  estimatedDuration: (m, job) => estimateCandidates(m, job),
   allBuilds: (m, job) => newest(m, job, Number.MAX_SAFE_INTEGER),
 };
-
-/** The builds `Job.getEstimatedDuration` resolves (Job.java:1071-1101). */
-function estimateCandidates(m: Model, job: Job): Build[] {
-  const out: Build[] = [];
-  let lastSuccessful: Build | undefined;
-  for (const b of visible(m, job)) {
-    if (!b.building && (b.result === "SUCCESS" || b.result === "UNSTABLE")) {
-      lastSuccessful = b;
-      break;
-    }
-  }
-  if (lastSuccessful !== undefined) out.push(lastSuccessful);
-  let candidates = out.length;
-  let i = 0;
-  for (const b of visible(m, job)) {
-    if (candidates >= 3 || i >= 6) break;
-    out.push(b);
-    if (!b.building && b !== lastSuccessful && (b.result === "SUCCESS" || b.result === "UNSTABLE")) candidates++;
-    i++;
-  }
-  return out;
-}
 
 export function hiddenTouches(m: Model, job: Job, property: string): readonly Build[] {
   const f = JOB_GETTERS[property];

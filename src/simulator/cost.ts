@@ -87,10 +87,8 @@ export class CostMeter implements RenderMeter {
   }
 
   onProperty(cls: string, o: unknown, name: string): void {
-    // A build's estimatedDuration is its job's (Run.getEstimatedDuration).
-    const job = JOB_CLASSES.has(cls) && isJob(o) ? o : name === "estimatedDuration" && BUILD_CLASSES.has(cls) && isBuild(o) ? o.job : null;
-    if (job === null) return;
-    for (const b of hiddenTouches(this.#model.m, job, name)) this.touch(b);
+    if (!JOB_CLASSES.has(cls) || !isJob(o)) return;
+    for (const b of hiddenTouches(this.#model.m, o, name)) this.touch(b);
   }
 
   /** Jenkins resolves this build's record; each build counts once per request. */

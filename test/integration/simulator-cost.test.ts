@@ -117,17 +117,6 @@ describe("simulator cost model", { timeout: 20_000 }, () => {
     assert.deepEqual([color.buildsTouched, color.buildsLoaded], [2, 0], "#4 running, then #3 for the base color; #3 is in memory since the last request");
   });
 
-  it("a build's estimatedDuration resolves its job's estimate candidates: the last successful build, then back from the last build until 3 (Run.java:2485-2487, Job.java:1071-1118)", async () => {
-    sim = await start(OPTS);
-    for (let i = 0; i < 4; i++) await finishedBuild(sim, "a");
-    sim.resetCost({ evict: true });
-    const plain = await costOf(sim, "job/a/4/api/json?tree=number");
-    assert.deepEqual([plain.buildsTouched, plain.buildsLoaded], [1, 1], "the build alone");
-    sim.resetCost({ evict: true });
-    const est = await costOf(sim, "job/a/4/api/json?tree=estimatedDuration");
-    assert.deepEqual([est.buildsTouched, est.buildsLoaded], [3, 3], "#4 (the last successful), then #3 and #2");
-  });
-
   it("a URL below a build resolves it before anything else (Job.getDynamic → getBuildByNumber): POST stop and submitDescription count too", async () => {
     sim = await start(OPTS);
     await finishedBuild(sim, "a");
