@@ -49,8 +49,6 @@ export async function measureDetection(o: {
   client: GearmanClient;
   sidecarAdmin: string;
   pollMs: number;
-  /** The sidecar's full node listing period (--nodes-refresh). */
-  nodesRefreshMs: number;
   note(m: string): void;
 }): Promise<Sample[]> {
   const { hooks } = o;
@@ -64,10 +62,9 @@ export async function measureDetection(o: {
     { figure: "detect: node added (in a /status group)", targetMs: onePoll, timeoutMs: 30_000, source: "status", at: 0, delay: null, check: (s) => s.groupOf.has("zz-new-node") },
     { figure: "detect: node removed", targetMs: onePoll, timeoutMs: 30_000, source: "status", at: 0, delay: null, check: (s) => !s.groupOf.has("node-0010") },
     // node-0011 has label-11 and label-12; relabelled to label-07 alone it joins node-0007's group.
-    // A relabel changes no executor count, so it is seen by the full node listing (--nodes-refresh,
-    // 30 s by default): it is made on its own, after the other node changes are seen, so that
-    // their listing does not see it too.
-    { figure: "detect: node relabelled (in its new group; by the node listing)", targetMs: o.nodesRefreshMs + onePoll, timeoutMs: o.nodesRefreshMs + 30_000, source: "status", at: 0, delay: null, check: (s) => s.groupOf.get("node-0011") !== undefined && s.groupOf.get("node-0011") === s.groupOf.get("node-0007") },
+    // A relabel changes no executor count: the label atoms' totals show it (label-watch.ts). It is
+    // made on its own, after the other node changes are seen, so that their listing does not see it too.
+    { figure: "detect: node relabelled (in its new group)", targetMs: onePoll, timeoutMs: 30_000, source: "status", at: 0, delay: null, check: (s) => s.groupOf.get("node-0011") !== undefined && s.groupOf.get("node-0011") === s.groupOf.get("node-0007") },
     { figure: "detect: node taken offline (in no group)", targetMs: onePoll, timeoutMs: 30_000, source: "status", at: 0, delay: null, check: (s) => !s.groupOf.has("node-0012") },
   ];
   const [newJob, delJob, label, disabled, param, newNode, delNode, relabel, offline] = probes as [Probe, Probe, Probe, Probe, Probe, Probe, Probe, Probe, Probe];

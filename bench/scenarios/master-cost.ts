@@ -114,7 +114,7 @@ async function measure(ctx: ScenarioContext, w: Who, win: Windows): Promise<{ sa
     if (w.detect) {
       const [client] = await connectClients(addr, 1);
       cleanup.add(() => client!.close());
-      samples.push(...(await measureDetection({ hooks, admin, client: client!, sidecarAdmin: sidecar.admin, pollMs: pollIntervalOf(w.args), nodesRefreshMs: durationFlagOf(w.args, "--nodes-refresh", 30_000), note: (m) => ctx.note(m) })));
+      samples.push(...(await measureDetection({ hooks, admin, client: client!, sidecarAdmin: sidecar.admin, pollMs: pollIntervalOf(w.args), note: (m) => ctx.note(m) })));
     }
     return { samples, startup: { who: w.who, phase: "start-up", ms: registerMs, report: startup }, phases: [idle, busy] };
   } finally {

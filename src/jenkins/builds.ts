@@ -8,9 +8,8 @@ import type { BuildInfo } from "./types.js";
 export const BUILD_FIELDS =
   "number,url,building,result,duration,estimatedDuration,timestamp,builtOn,queueId,description,actions[parameters[name,value]]";
 /**
- * A build's state alone, for a build already read once (docs/master-cost.md): no parameters (a
- * tenth of the bytes), and no `estimatedDuration`, which makes Jenkins resolve up to seven of the
- * job's builds (`Run.getEstimatedDuration` → `Job.getEstimatedDurationCandidates`).
+ * A build's state alone, for a build already read once (docs/master-cost.md): without the
+ * parameters, description and estimate it is a sixth of the bytes.
  */
 export const BUILD_STATE_FIELDS = "number,url,building,result,duration,timestamp,builtOn";
 export type BuildFields = "full" | "state";

@@ -82,6 +82,11 @@ export class JenkinsClient extends TypedEmitter<ClientEvents> {
   }
 
   /** The builds holding one-off executors of the built-in node (Pipeline flyweights). */
+  /** Executors of the online nodes that carry the label atom. */
+  labelExecutors(atom: string): Promise<number> {
+    return nodes.labelExecutors(this.#http, atom);
+  }
+
   builtInOneOffBuilds(): Promise<{ number: number; url: string }[]> {
     return nodes.builtInOneOffBuilds(this.#http);
   }

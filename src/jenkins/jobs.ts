@@ -24,10 +24,9 @@ const MAX_FOLDER_REQUERIES = 200;
  *   (asking for `lastBuild` made Jenkins load the newest build of every job).
  * - run: one job, with its parameter definitions (by name: `_class` gives the type), read when
  *   the sidecar is about to run it. Defaults and choices are not asked for: nothing reads them.
- *   And its last build's `estimatedDuration` (the job's estimate, `Run.java:2485`): the poller
- *   ranks the build it is about to start by it, to find it soon after it ends without reading
- *   the build again (it resolves the job's last few builds, which the build's own reads would
- *   resolve anyway).
+ *   And its last build's `estimatedDuration` (the job's estimate, `Run.java:2485`, taken from the
+ *   builds in memory, `LazyBuildMixIn.java:280`): the poller ranks the build it is about to start
+ *   by it, to find it soon after it ends. It touches the last build (docs/master-cost.md).
  */
 export const JOB_FIELDS = {
   names: "name",

@@ -5,6 +5,7 @@
  * from the root's `mode`) and cached until the node disappears.
  */
 import type { Logger } from "pino";
+import { escapeAtom } from "../util/index.js";
 import type { HttpCore } from "./http.js";
 import PQueue from "p-queue";
 import { asObj, buildRef, isObj, optArr, optBool, optNum, optStr, reqArr, reqNum, reqStr, simpleClass, type Ctx, type Obj } from "./parse.js";
@@ -176,6 +177,18 @@ export async function executorCounts(http: HttpCore): Promise<ExecutorCounts> {
   const ctx: Ctx = { url: r.url };
   const o = asObj(ctx, r.body, "(root)");
   return { busy: reqNum(ctx, o, "busyExecutors", "busyExecutors"), total: reqNum(ctx, o, "totalExecutors", "totalExecutors") };
+}
+
+/** `label/NAME/` of one label atom: quoted when it holds characters the expression grammar reserves (LabelAtom.escape). */
+export function labelPath(atom: string): string {
+  return `label/${encodeURIComponent(escapeAtom(atom))}/`;
+}
+
+/** Executors of the online nodes that carry a label (`Label.getTotalExecutors`, docs/jenkins-rest.md "Labels"). */
+export async function labelExecutors(http: HttpCore, atom: string): Promise<number> {
+  const r = await http.request({ method: "GET", path: `${labelPath(atom)}api/json`, query: { tree: "totalExecutors" }, expect: "json" });
+  const ctx: Ctx = { url: r.url };
+  return reqNum(ctx, asObj(ctx, r.body, "(label)"), "totalExecutors", "totalExecutors");
 }
 
 /** The builds on the built-in node's one-off executors: where Pipeline runs hold their flyweight. */

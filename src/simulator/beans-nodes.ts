@@ -1,5 +1,5 @@
 /**
- * Computer, ComputerSet and root (Hudson) beans (docs/jenkins-rest.md "Root", "Computers"). Computers have no `name`: use
+ * Computer, ComputerSet, root (Hudson) and label beans (docs/jenkins-rest.md "Root", "Computers", "Labels"). Computers have no `name`: use
  * `displayName`; executors and assignedLabels carry no `_class`; the self-label is included.
  */
 import { type Ctx, executorBean, oneOffExecutorBean } from "./beans.js";
@@ -7,6 +7,7 @@ import { allView, jobsOf } from "./beans-jobs.js";
 import type { OfflineCause, SimNode } from "./model.js";
 import { type Bean, type BeanType, type Value, bean } from "./render.js";
 import { nodeDisplayName } from "./why.js";
+import { type LabelExpr, parseLabelExpression } from "../util/label-expr.js";
 
 const labelAtomType: BeanType<string, Ctx> = {
   cls: () => null,
@@ -111,4 +112,55 @@ const rootType: BeanType<null, Ctx> = {
 
 export function rootBean(): Bean {
   return bean(rootType, null);
+}
+
+const LABEL_CLASSES: Record<LabelExpr["op"], string> = {
+  atom: "hudson.model.labels.LabelAtom",
+  not: "hudson.model.labels.LabelExpression$Not",
+  and: "hudson.model.labels.LabelExpression$And",
+  or: "hudson.model.labels.LabelExpression$Or",
+  implies: "hudson.model.labels.LabelExpression$Implies",
+  iff: "hudson.model.labels.LabelExpression$Iff",
+};
+
+interface LabelView {
+  readonly name: string;
+  readonly expr: LabelExpr;
+}
+
+/** Online nodes' executors of the label (`Label.getTotalExecutors`, `getBusyExecutors`, `getIdleExecutors`, Label.java:299-339). */
+function labelCounts(c: Ctx, l: LabelView): { total: number; busy: number } {
+  let total = 0;
+  let busy = 0;
+  for (const n of c.m.nodesFor(l.name, l.expr)) {
+    if (!c.m.isOnline(n)) continue;
+    total += n.slots.length;
+    busy += n.busy;
+  }
+  return { total, busy };
+}
+
+/** `hudson.model.Label`'s @Exported getters that the sidecar may read (Label.java:102-395); `nodes`, `clouds`, `tiedJobs` are not modelled. */
+const labelType: BeanType<LabelView, Ctx> = {
+  cls: (l) => LABEL_CLASSES[l.expr.op],
+  props: [
+    { name: "busyExecutors", get: (l, c) => labelCounts(c, l).busy },
+    { name: "idleExecutors", get: (l, c) => labelCounts(c, l).total - labelCounts(c, l).busy },
+    { name: "name", vis: 2, get: (l) => l.name },
+    { name: "offline", get: (l, c) => c.m.nodesFor(l.name, l.expr).every((n) => !c.m.isOnline(n)) },
+    { name: "totalExecutors", get: (l, c) => labelCounts(c, l).total },
+  ],
+};
+
+/** `/label/EXPR/` (`Jenkins.getLabel`, Jenkins.java:2006-2025): an expression that does not parse is taken as one atom. */
+export function labelBean(raw: string): Bean {
+  // QuotedStringTokenizer.unquote: "a b" names the atom a b.
+  const name = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, "$1") : raw;
+  let expr: LabelExpr;
+  try {
+    expr = parseLabelExpression(name);
+  } catch {
+    expr = { op: "atom", name };
+  }
+  return bean(labelType, { name, expr });
 }

@@ -2,7 +2,7 @@
  * Jenkins endpoints (docs/jenkins-rest.md "Root", "Queue", "Computers", "Quiet-down"): root, crumb issuer, queue, computers and quiet-down; jobs and builds are in
  * routes-jobs.ts. Every route answers a Reply; the server adds the common headers.
  */
-import { computerBean, computerSetBean, rootBean } from "./beans-nodes.js";
+import { computerBean, computerSetBean, labelBean, rootBean } from "./beans-nodes.js";
 import { queueBean, queueItemBean } from "./beans-jobs.js";
 import { type Reply, type SimReq, first, html, json, notFound, redirect, requirePost } from "./http.js";
 import type { SimNode } from "./model.js";
@@ -25,6 +25,12 @@ export function route(env: Env, req: SimReq, setCookie: (c: string) => void, ses
       return routeQueue(env, req, segs.slice(1));
     case "computer":
       return routeComputer(env, req, segs.slice(1));
+    case "label": {
+      // Jenkins.getLabel (Jenkins.java:2006-2025): any expression, known or not, is a label.
+      const name = segs[1];
+      if (name === undefined || !isApiJson(segs.slice(2))) return notFound();
+      return api(env, req, labelBean(name));
+    }
     case "createItem":
       if (segs.length !== 1) return notFound();
       return createItem(env, req, env.core.m.root);

@@ -96,6 +96,27 @@ describe("simulator builds, computers and quiet-down", { timeout: 20_000 }, () =
     assert.equal((await get(sim, "job/team/job/build/1/api/json")).status, 404);
   });
 
+  it("label/X: totalExecutors and busyExecutors of the label's online nodes; an unknown label is an empty one; an expression works too (Jenkins.java:2006-2025, Label.java:299-339)", async () => {
+    sim = await start({ jobs: JOBS, nodes: NODES });
+    const counts = async (l: string): Promise<unknown[]> => {
+      const r = await get(sim, `label/${encodeURIComponent(l)}/api/json?tree=totalExecutors,busyExecutors`);
+      assert.equal(r.status, 200, l);
+      return [r.json["_class"], r.json["totalExecutors"], r.json["busyExecutors"]];
+    };
+    assert.deepEqual(await counts("linux"), ["hudson.model.labels.LabelAtom", 3, 0]);
+    assert.deepEqual(await counts("docker"), ["hudson.model.labels.LabelAtom", 2, 0]);
+    assert.deepEqual(await counts("agent2"), ["hudson.model.labels.LabelAtom", 1, 0], "the self-label");
+    assert.deepEqual(await counts("nothing"), ["hudson.model.labels.LabelAtom", 0, 0]);
+    assert.deepEqual(await counts("linux && !docker"), ["hudson.model.labels.LabelExpression$And", 1, 0]);
+    await post(sim, "job/team/job/build/buildWithParameters?NODE=agent1&delay=0sec");
+    sim.tick();
+    assert.deepEqual(await counts("docker"), ["hudson.model.labels.LabelAtom", 2, 1]);
+    sim.setNodeOffline("agent1", true);
+    assert.deepEqual(await counts("linux"), ["hudson.model.labels.LabelAtom", 1, 0], "offline nodes do not count");
+    sim.setNodeLabels("agent2", ["docker"]);
+    assert.deepEqual(await counts("docker"), ["hudson.model.labels.LabelAtom", 1, 0], "a relabel shows at once");
+  });
+
   it("submitDescription → 302 and the description is visible (Run.java:2359-2363)", async () => {
     sim = await start({ jobs: JOBS, nodes: NODES });
     await post(sim, "job/team/job/build/buildWithParameters?delay=0sec");

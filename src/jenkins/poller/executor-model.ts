@@ -132,6 +132,19 @@ export class ExecutorModel {
     return { busy, total };
   }
 
+  /** What `Label.getTotalExecutors` would say of this picture, per atom (online nodes that carry it). */
+  labelTotals(atoms: readonly string[]): Map<string, number> {
+    const out = new Map(atoms.map((a) => [a, 0]));
+    for (const n of this.#nodes.values()) {
+      if (n.offline || n.temporarilyOffline) continue;
+      for (const l of n.labels) {
+        const t = out.get(l);
+        if (t !== undefined) out.set(l, t + n.executors.length);
+      }
+    }
+    return out;
+  }
+
   /** Builds on executors, by URL, with their node. */
   builds(): ReadonlyMap<string, string> {
     return this.#holder;

@@ -20,6 +20,7 @@ import { BuildTracker } from "./build-tracker.js";
 import { buildRefFromUrl } from "./diff.js";
 import { ExecutorModel } from "./executor-model.js";
 import { JobWatch } from "./job-watch.js";
+import { LabelWatch } from "./label-watch.js";
 import { BuildLedger } from "./ledger.js";
 import { QueueFollow, type QueueStart } from "./queue-follow.js";
 import { checkFlyweights, fullListing, reconcile, type PictureDeps } from "./reconcile.js";
@@ -120,6 +121,7 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
       lookUpFollowed: async () => this.#started(await this.#queue.lookUpFollowed()),
       log: this.#log,
       owed: { since: null, graceMs: this.#s.owedGraceMs ?? 3 * this.#s.intervalMs },
+      labels: new LabelWatch({ client, model: this.#model, logger: this.#log, concurrency: this.#s.concurrency, maxPerCycle: this.#s.maxLabelReadsPerCycle }),
     };
     this.#queue = new QueueFollow({
       client,
@@ -256,6 +258,7 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
       await this.#started(await this.#queue.cycle());
       await this.#wantedBuilds();
       if (this.#model.stale) this.#log.debug({ why: this.#model.staleWhy }, "the picture is stale: listing every node");
+      this.#picture.labels.follow(this.#jobs.jobs);
       if (!listedNodes) await reconcile(this.#picture, this.#forceNodes || this.#model.stale || now - this.#lastNodes >= this.#s.nodesRefreshMs);
       if (this.#tracker.pipelines > 0) await checkFlyweights(this.#picture);
       if (now - this.#lastDetails >= this.#s.jobDetailsRefreshMs) {

@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { BuildTracker, Tracked } from "./build-tracker.js";
 import { buildRefFromUrl } from "./diff.js";
 import type { ExecutorModel } from "./executor-model.js";
+import type { LabelWatch } from "./label-watch.js";
 import type { NodeInfo } from "../types.js";
 import type { PollerClient } from "./types.js";
 
@@ -35,12 +36,15 @@ export interface PictureDeps {
    * listing costs as much as a hundred probes, and the likeliest builds change as time passes.
    */
   owed: { since: number | null; graceMs: number };
+  /** Relabels between listings (label-watch.ts). */
+  labels: LabelWatch;
 }
 
 /** Lists every node; reports the builds it shows that nobody reported, then the picture, then the builds it no longer shows. */
 export async function fullListing(d: PictureDeps): Promise<void> {
   const nodes = await d.listNodes();
   d.owed.since = null;
+  d.labels.listed();
   d.model.replace(nodes);
   // Builds the listing shows that nobody reported: they started unseen.
   const onExecutors = [...d.model.builds().keys()].flatMap((url) => {
@@ -78,6 +82,8 @@ export async function reconcile(d: PictureDeps, full: boolean): Promise<void> {
     d.log.debug({ busy: counts.busy, expected, total: counts.total, pictureTotal: mine.total }, "executor counts not explained by the picture: listing every node");
     return d.fullListing();
   }
+  // The counts say nothing of a relabel: the label atoms' totals do.
+  if ((await d.labels.changed()) !== null) return d.fullListing();
   let owed = expected - counts.busy;
   if (owed <= 0) {
     d.owed.since = null;

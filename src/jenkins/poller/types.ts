@@ -44,6 +44,7 @@ type PollerReads = Pick<
   | "getJob"
   | "listNodes"
   | "executorCounts"
+  | "labelExecutors"
   | "builtInOneOffBuilds"
   | "listQueue"
   | "getBuild"
@@ -75,6 +76,8 @@ export interface PollerOptions {
   concurrency?: number;
   /** More new jobs than this in one names listing: read the details listing instead of one GET each. @default 100 */
   maxJobReadsPerRefresh?: number;
+  /** Label atoms asked for their executors per cycle (relabels between node listings), in turn beyond it. @default 50 */
+  maxLabelReadsPerCycle?: number;
   /** How long ended builds the probes did not find may stay owed before every node is listed. @default three intervals */
   owedGraceMs?: number;
 }
@@ -91,6 +94,7 @@ export const POLLER_DEFAULTS: PollerSettings = {
   maxMissedPerJob: 20,
   concurrency: 8,
   maxJobReadsPerRefresh: 100,
+  maxLabelReadsPerCycle: 50,
   owedGraceMs: null,
 };
 

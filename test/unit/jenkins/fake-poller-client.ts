@@ -132,6 +132,12 @@ export class FakePollerClient extends TypedEmitter<{ overdue: [{ overdue: boolea
     }
     return { busy, total };
   }
+  async labelExecutors(atom: string): Promise<number> {
+    this.#call(`labelExecutors ${atom}`);
+    let total = 0;
+    for (const n of this.nodes.values()) if (!n.offline && !n.temporarilyOffline && n.labels.includes(atom)) total += n.executors.length;
+    return total;
+  }
   async builtInOneOffBuilds(): Promise<{ number: number; url: string }[]> {
     this.#call("builtInOneOffBuilds");
     return (this.nodes.get("")?.oneOffExecutors ?? []).flatMap((e) => (e.build ? [e.build] : []));

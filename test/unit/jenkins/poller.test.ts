@@ -190,6 +190,36 @@ void describe("JenkinsPoller", () => {
     assert.deepEqual(c.take().filter((x) => x === "listNodes"), ["listNodes"]);
   });
 
+  // Issue 13: "a node ... relabelled ... within one poll". A relabel changes neither count.
+  void it("a relabel is seen within one poll: a label atom the jobs use changes its executors, and every node is listed", async () => {
+    const c = master();
+    c.addJob(job("lin", { labelExpression: "linux && !windows" }));
+    const p = new JenkinsPoller(c, { jobsRefreshMs: 600_000, nodesRefreshMs: 600_000 });
+    await p.pollOnce();
+    c.take();
+    await p.pollOnce();
+    assert.deepEqual(c.take().sort(), ["executorCounts", "labelExecutors", "labelExecutors", "listQueue"], "one small read per atom, nothing else");
+    const labels: string[][] = [];
+    p.on("nodes", (d) => labels.push(...d.changed.map((n) => n.labels)));
+    const n1 = c.nodes.get("n1");
+    assert.ok(n1 !== undefined);
+    c.nodes.set("n1", { ...n1, labels: ["n1", "linux"] });
+    await p.pollOnce();
+    assert.ok(c.take().includes("listNodes"));
+    assert.deepEqual(labels, [["n1", "linux"]]);
+  });
+
+  void it("a label Jenkins counts differently from the picture lists every node once, not every cycle", async () => {
+    const c = master();
+    c.addJob(job("lin", { labelExpression: "linux" }));
+    c.labelExecutors = async () => 7; // e.g. a node the listing does not show
+    const p = new JenkinsPoller(c, { jobsRefreshMs: 600_000, nodesRefreshMs: 600_000 });
+    await p.pollOnce();
+    c.take();
+    for (let i = 0; i < 4; i++) await p.pollOnce();
+    assert.deepEqual(c.take().filter((x) => x === "listNodes"), ["listNodes"]);
+  });
+
   void it("a build nobody saw queued takes an executor: the counts rise, the node listing finds it", async () => {
     const c = master();
     const p = new JenkinsPoller(c, { jobsRefreshMs: 60_000, nodesRefreshMs: 60_000 });
