@@ -20,7 +20,7 @@ export const DEFAULT_BUILDS_IN_MEMORY = 2000;
 
 /**
  * The endpoint class of a request: `job/<name>` pairs become `job/*`, a build number `N`, a queue
- * item id and a computer name `*`; e.g. "GET /job/*\/N/api/json", "POST /job/*\/buildWithParameters".
+ * item id, a computer name and a label `*`; e.g. "GET /job/*\/N/api/json", "POST /job/*\/buildWithParameters".
  */
 export function endpointOf(method: string, segs: readonly string[]): string {
   const out: string[] = [];
@@ -39,6 +39,9 @@ export function endpointOf(method: string, segs: readonly string[]): string {
     i = 3;
   } else if (segs[0] === "computer" && segs[1] !== undefined && segs[1] !== "api") {
     out.push("computer", "*");
+    i = 2;
+  } else if (segs[0] === "label" && segs[1] !== undefined) {
+    out.push("label", "*");
     i = 2;
   }
   for (; i < segs.length; i++) out.push(segs[i] as string);

@@ -88,6 +88,7 @@ describe("endpoint classes and query shapes", () => {
   it("collapses job paths, build numbers, queue ids and computer names", () => {
     assert.equal(endpointOf("GET", ["api", "json"]), "GET /api/json");
     assert.equal(endpointOf("GET", ["job", "a", "job", "b", "api", "json"]), "GET /job/*/job/*/api/json");
+    assert.equal(endpointOf("GET", ["label", "linux && docker", "api", "json"]), "GET /label/*/api/json");
     assert.equal(endpointOf("GET", ["job", "a", "42", "api", "json"]), "GET /job/*/N/api/json");
     assert.equal(endpointOf("GET", ["job", "a", "lastBuild", "api", "json"]), "GET /job/*/lastBuild/api/json");
     assert.equal(endpointOf("POST", ["job", "a", "buildWithParameters"]), "POST /job/*/buildWithParameters");
