@@ -141,7 +141,10 @@ void describe("events: publisher and subscribers over real zeromq", { timeout: 3
   });
 
   void it("a subscriber that never reads cannot block publish(); queue and drops stay bounded", async () => {
-    const pub = newPublisher({ queueSize: 1024, sendHighWaterMark: 1000 });
+    // The socket's high-water mark is per subscriber pipe: above the 1,025 events that reach the
+    // socket, so that the reading subscriber's pipe cannot overflow before its I/O thread drains it
+    // (a busy machine lost the last few that way); the slow subscriber's pipe is what fills.
+    const pub = newPublisher({ queueSize: 1024, sendHighWaterMark: 2000 });
     await pub.start();
     const droppedSeqs: number[] = [];
     pub.on("dropped", (seq) => droppedSeqs.push(seq));

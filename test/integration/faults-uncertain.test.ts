@@ -63,6 +63,8 @@ void describe("faults: triggers whose outcome is unknown, and a hung Jenkins (do
   void it("Jenkins hangs for 15 s with a trigger in flight while jobs are submitted: none fails, none is grabbed after the first overdue request, all run once", async () => {
     assert.ok(daemon !== null);
     await submitLikeZuul(client, "build:during"); // warm
+    // The first case's held trigger made the sidecar pause (overdue); it resumes on the next answer.
+    await waitFor("the sidecar taking jobs again", () => daemon?.bridge.capacity.paused === false, 5000);
     await sim.setFault({ hang: true });
     const inFlight = submitLikeZuul(client, "build:held");
     await waitFor("the in-flight job grabbed", async () => ((await admin.status()).find((f) => f.name === "build:held")?.running ?? 0) === 1, 5000);
