@@ -3,7 +3,7 @@
  * poller, the Gearman workers, the event publisher, the Jenkins client): the daemon calls these
  * once per part; nothing else updates a metric.
  */
-import type { Bridge } from "../bridge/index.js";
+import type { Bridge, BridgeStatus } from "../bridge/index.js";
 import type { Metrics } from "./metrics.js";
 
 /** What the wiring reads of a Gearman worker. */
@@ -41,10 +41,17 @@ export class CycleGauges {
     this.#m = m;
   }
 
-  update(bridge: Bridge, cycleMs: number): void {
+  update(bridge: { status(): Pick<BridgeStatus, "groups" | "drain"> }, cycleMs: number): void {
     const m = this.#m;
     m.pollCycleSeconds.observe(cycleMs / 1000);
     const st = bridge.status();
+    // A group that closed (its nodes went, or its set changed) leaves no series behind.
+    const live = new Set(st.groups.map((g) => g.worker));
+    for (const w of [...this.#seen.keys()]) {
+      if (live.has(w)) continue;
+      this.#seen.delete(w);
+      m.freeExecutors.remove({ group: w });
+    }
     for (const g of st.groups) {
       // Each worker counts its own packets; the counter takes the increase since last time.
       const seen = this.#seen.get(g.worker) ?? { can_do: 0, cant_do: 0, reset_abilities: 0 };
