@@ -20,6 +20,7 @@
  */
 import { CLS } from "./beans.js";
 import type { Build, Item, Job, Model } from "./model.js";
+import { PERMALINKS } from "./permalinks.js";
 
 export const BUILD_CLASSES: ReadonlySet<string> = new Set([CLS.freestyleBuild, CLS.pipelineBuild, CLS.placeholder]);
 export const JOB_CLASSES: ReadonlySet<string> = new Set([CLS.freestyle, CLS.pipeline]);
@@ -74,16 +75,6 @@ export function hiddenTouches(m: Model, job: Job, property: string): readonly Bu
   const f = JOB_GETTERS[property];
   return f === undefined ? [] : f(m, job);
 }
-
-const PERMALINKS: Record<string, (b: Build) => boolean> = {
-  lastBuild: () => true,
-  lastCompletedBuild: (b) => !b.building,
-  lastSuccessfulBuild: (b) => !b.building && (b.result === "SUCCESS" || b.result === "UNSTABLE"),
-  lastStableBuild: (b) => !b.building && b.result === "SUCCESS",
-  lastFailedBuild: (b) => !b.building && b.result === "FAILURE",
-  lastUnstableBuild: (b) => !b.building && b.result === "UNSTABLE",
-  lastUnsuccessfulBuild: (b) => !b.building && b.result !== "SUCCESS",
-};
 
 /** The build a URL below a job names (`job/a/job/b/42/...`, `.../lastBuild/...`), if any. */
 export function buildOfPath(m: Model, segs: readonly string[]): Build | undefined {

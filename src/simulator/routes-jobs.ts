@@ -8,6 +8,7 @@ import { userCause } from "./core.js";
 import { TriggerError } from "./errors.js";
 import { type Reply, type SimReq, first, html, notFound, redirect, requirePost, values } from "./http.js";
 import type { Build, Folder, Item, Job } from "./model.js";
+import { PERMALINKS } from "./permalinks.js";
 import { type Env, api } from "./routes-common.js";
 import { configDotXml, createItem, deleteItem } from "./routes-items.js";
 
@@ -22,21 +23,12 @@ export function parseDelay(s: string): number | null {
   return /^-?\d+$/.test(d) ? Number(d) * unit : null;
 }
 
-const BUILD_ALIASES: Record<string, (b: Build) => boolean> = {
-  lastBuild: () => true,
-  lastCompletedBuild: (b) => !b.building,
-  lastSuccessfulBuild: (b) => !b.building && (b.result === "SUCCESS" || b.result === "UNSTABLE"),
-  lastStableBuild: (b) => !b.building && b.result === "SUCCESS",
-  lastFailedBuild: (b) => !b.building && b.result === "FAILURE",
-  lastUnstableBuild: (b) => !b.building && b.result === "UNSTABLE",
-  lastUnsuccessfulBuild: (b) => !b.building && b.result !== "SUCCESS",
-};
 
 function findBuild(env: Env, job: Job, seg: string): Build | undefined {
   if (/^\d+$/.test(seg)) return env.core.m.getBuild(job, Number(seg));
   const builds = env.core.m.visibleBuilds(job);
   if (seg === "firstBuild") return builds[builds.length - 1];
-  const ok = BUILD_ALIASES[seg];
+  const ok = PERMALINKS[seg];
   return ok === undefined ? undefined : builds.find(ok);
 }
 
