@@ -12,5 +12,6 @@ export {
   parseLabelExpression,
   type LabelExpr,
 } from "./label-expr.js";
+export { BoundedMap, BoundedSet } from "./bounded.js";
 export { JournalFile } from "./journal-file.js";
 export { isLoopbackHost } from "./net.js";

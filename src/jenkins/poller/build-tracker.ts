@@ -7,7 +7,7 @@
 import type { Logger } from "pino";
 import PQueue from "p-queue";
 
-import { coerceError } from "../../util/index.js";
+import { BoundedMap, BoundedSet, coerceError } from "../../util/index.js";
 import type { BuildInfo, QueueItem, ReportedBuild } from "../types.js";
 import { buildKey, buildRefFromUrl, type BuildRef } from "./diff.js";
 import type { ExecutorModel } from "./executor-model.js";
@@ -47,12 +47,12 @@ const MEMORY = 20_000;
 export class BuildTracker {
   readonly #d: TrackerDeps;
   readonly #tracked = new Map<string, Tracked>();
-  readonly #done = new Set<string>();
+  readonly #done = new BoundedSet<string>(MEMORY);
   /** Node hints by URL, and by queue id until the URL is known: the node the caller pinned a build to. */
   readonly #hints = new Map<string, string>();
-  readonly #queueHints = new Map<number, string>();
+  readonly #queueHints = new BoundedMap<number, string>(MEMORY);
   /** Each job's estimated duration, from the last of its builds read (for ranking builds that may have ended). */
-  readonly #estimates = new Map<string, number>();
+  readonly #estimates = new BoundedMap<string, number>(MEMORY);
   /** True while the first full listing of a first-ever start is reported: those builds' starts are owed. */
   #firstListing: boolean;
 
@@ -88,15 +88,11 @@ export class BuildTracker {
   /** The node a caller pinned the build of a queue item to. */
   hintQueue(queueId: number, node: string): void {
     this.#queueHints.set(queueId, node);
-    if (this.#queueHints.size > MEMORY) {
-      const oldest = this.#queueHints.keys().next();
-      if (oldest.done !== true) this.#queueHints.delete(oldest.value);
-    }
   }
 
   /** A job's estimated duration, learnt elsewhere (its details): builds that start from a queue item get it. */
   noteEstimate(job: string, estimatedDuration: number): void {
-    if (estimatedDuration > 0) this.#remember(job, estimatedDuration);
+    if (estimatedDuration > 0) this.#estimates.set(job, estimatedDuration);
   }
 
   /** The first full listing of a first-ever start has been reported. */
@@ -276,10 +272,6 @@ export class BuildTracker {
     this.#hints.delete(t.ref.url);
     this.#d.model.vacate(t.ref.url);
     this.#done.add(t.ref.key);
-    if (this.#done.size > MEMORY) {
-      const oldest = this.#done.values().next();
-      if (oldest.done !== true) this.#done.delete(oldest.value);
-    }
   }
 
   /**
@@ -288,7 +280,7 @@ export class BuildTracker {
    * built-in node, where Pipeline runs hold one; Pipeline runs have no builtOn).
    */
   #resolve(b: BuildInfo, pipeline: boolean, known: string | null = null): ReportedBuild {
-    if (b.estimatedDuration > 0) this.#remember(b.jobFullName, b.estimatedDuration);
+    if (b.estimatedDuration > 0) this.#estimates.set(b.jobFullName, b.estimatedDuration);
     if (b.queueId !== null) {
       const h = this.#queueHints.get(b.queueId);
       if (h !== undefined) {
@@ -299,14 +291,6 @@ export class BuildTracker {
     const holder = this.#d.model.holderOf(b.url);
     const node = b.builtOn ?? (pipeline ? (this.#d.model.agentOf(b.url) ?? this.#hints.get(b.url) ?? known ?? holder ?? "") : (holder ?? known ?? this.#hints.get(b.url) ?? null));
     return { ...b, node };
-  }
-
-  #remember(job: string, estimatedDuration: number): void {
-    this.#estimates.set(job, estimatedDuration);
-    if (this.#estimates.size > MEMORY) {
-      const oldest = this.#estimates.keys().next();
-      if (oldest.done !== true) this.#estimates.delete(oldest.value);
-    }
   }
 
   async #each<T, R>(items: readonly T[], f: (t: T) => Promise<R>): Promise<(R | undefined)[]> {

@@ -14,7 +14,7 @@
 import type { Logger } from "pino";
 import pino from "pino";
 
-import { coerceError, TypedEmitter } from "../../util/index.js";
+import { BoundedSet, coerceError, TypedEmitter } from "../../util/index.js";
 import type { JobDetails, JobInfo, NodeInfo, QueueItem, ReportedBuild } from "../types.js";
 import { BuildTracker } from "./build-tracker.js";
 import { buildRefFromUrl } from "./diff.js";
@@ -38,8 +38,8 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
   readonly #jobs: JobWatch;
   readonly #tracker: BuildTracker;
   readonly #queue: QueueFollow;
-  /** Queue ids of builds reported, to skip looking their items up. */
-  readonly #queueIds = new Set<number>();
+  /** Queue ids of builds reported started (an item gone from the queue with one of them started). */
+  readonly #queueIds = new BoundedSet<number>(20_000);
   readonly #wanted = new Map<string, string>();
   /** What reconcile.ts needs of the poller's parts. */
   readonly #picture: PictureDeps;
@@ -78,7 +78,7 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
       model: this.#model,
       isPipeline: (job) => this.#jobs.isPipeline(job),
       started: (b, meta) => {
-        if (b.queueId !== null) this.#remember(b.queueId);
+        if (b.queueId !== null) this.#queueIds.add(b.queueId);
         this.safeEmit("buildStarted", b, meta);
       },
       finished: (b, meta) => this.safeEmit("buildFinished", b, meta),
@@ -300,14 +300,6 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
     });
     this.#wanted.clear();
     await this.#tracker.want(refs);
-  }
-
-  #remember(queueId: number): void {
-    this.#queueIds.add(queueId);
-    if (this.#queueIds.size > 20_000) {
-      const oldest = this.#queueIds.values().next();
-      if (oldest.done !== true) this.#queueIds.delete(oldest.value);
-    }
   }
 
   #setHealth(healthy: boolean, error?: Error, overdue = false): void {
