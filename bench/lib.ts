@@ -168,7 +168,8 @@ export async function startStack(o: {
   pollInterval: string;
   zmq?: boolean;
   clients?: number;
-  jobsRefreshCycles?: number;
+  /** names-only job listing interval (the daemon's --jobs-refresh); its default when absent. */
+  jobsRefresh?: string;
   gearmand?: { gearmand: Gearmand; addr: ServerAddress };
 }): Promise<Stack> {
   const g = o.gearmand ?? (await startGearmandOnly());
@@ -184,7 +185,7 @@ export async function startStack(o: {
       adminListen: "127.0.0.1:0",
       masterName: "bench",
       pollInterval: o.pollInterval,
-      jobsRefreshCycles: String(o.jobsRefreshCycles ?? 5),
+      ...(o.jobsRefresh === undefined ? {} : { jobsRefresh: o.jobsRefresh }),
       stateFile: join(dir, "state.json"),
     },
   });

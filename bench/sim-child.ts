@@ -5,7 +5,7 @@
  * builds, then empties the cost model's memory as after a restart, so the builds are on disk only. Prints
  * one line `READY {"urls":[...]}`; exits on SIGTERM, SIGINT, or when its stdin closes (the bench is gone).
  */
-import { generateScenario, startSimulator, type JenkinsSimulator, type SimCostOptions } from "../src/simulator/index.js";
+import { generateScenario, startSimulator, UnknownItemError, type JenkinsSimulator, type SimCostOptions } from "../src/simulator/index.js";
 
 export interface SimChildConfig {
   masters: number;
@@ -51,8 +51,18 @@ function jitterDurations(sim: JenkinsSimulator, jobs: readonly string[], duratio
     x ^= x << 5;
     return (x >>> 0) / 0x1_0000_0000;
   };
+  const gone = new Set<string>();
   return setInterval(() => {
-    jobs.forEach((j, i) => sim.setJobScript(j, { durationMs: Math.round((durations[i] ?? 0) * (1 - jitter + 2 * jitter * next())) }));
+    jobs.forEach((j, i) => {
+      if (gone.has(j)) return;
+      try {
+        sim.setJobScript(j, { durationMs: Math.round((durations[i] ?? 0) * (1 - jitter + 2 * jitter * next())) });
+      } catch (e) {
+        // The change-detection probes delete a job: it has no next build to give a duration.
+        if (!(e instanceof UnknownItemError)) throw e;
+        gone.add(j);
+      }
+    });
   }, 500);
 }
 

@@ -9,8 +9,11 @@ import { labelSetScenario, sleep, startStack, until, zuulParams, type Sample, ty
 
 const POLL_MS = 200;
 
-/** The poll cycle's own requests (queue, computers, job list); anything else is a per-build request. */
-const CYCLE_PATH = /^\/(queue\/|computer\/)?api\/json$/;
+/**
+ * The poll cycle's own requests (queue, computers, job list, one read per label atom); anything else
+ * is a per-build request (trigger, queue item, build state reads).
+ */
+const CYCLE_PATH = /^\/(queue\/|computer\/|label\/[^/]+\/)?api\/json$/;
 
 export const jenkinsLoadScenario: Scenario = {
   name: "jenkins-load",
@@ -18,7 +21,7 @@ export const jenkinsLoadScenario: Scenario = {
   async run(ctx) {
     const windowMs = ctx.profile === "full" ? 10_000 : 3_000;
     const sc = labelSetScenario({ jobs: 2_000, nodes: 550, sets: 2, executors: 2, durationMs: 600_000 });
-    const stack = await startStack({ sim: sc, pollInterval: `${POLL_MS}ms`, clients: 1, jobsRefreshCycles: 5 });
+    const stack = await startStack({ sim: sc, pollInterval: `${POLL_MS}ms`, clients: 1, jobsRefresh: `${POLL_MS * 5}ms` });
     try {
       let cycles = 0;
       stack.daemon.poller.on("cycle", () => cycles++);

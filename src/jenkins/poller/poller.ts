@@ -132,6 +132,7 @@ export class JenkinsPoller extends TypedEmitter<PollerEvents> {
       error,
       logger: this.#log,
       concurrency: this.#s.concurrency,
+      lookupBudgetMs: this.#s.intervalMs / 2,
     });
   }
 

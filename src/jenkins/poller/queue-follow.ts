@@ -25,6 +25,13 @@ export interface QueueFollowDeps {
   error(e: Error): void;
   logger: Logger;
   concurrency: number;
+  /**
+   * Beyond the first MIN_LOOKUPS_PER_CYCLE items, a cycle starts no new look-up once it has spent
+   * this long on them, so that a burst of starts cannot stretch a cycle past its interval.
+   * @default 1000
+   */
+  lookupBudgetMs?: number;
+  now?: () => number;
 }
 
 interface Followed {
@@ -49,8 +56,13 @@ export interface QueueStart {
 
 /** A LeftItem whose executable is still null is read again this many cycles (Executor.java:380-396) before it is given up. */
 const MAX_LOOKUP_ATTEMPTS = 30;
-/** Items looked up per cycle at most. */
-const MAX_LOOKUPS_PER_CYCLE = 50;
+/**
+ * Items looked up per cycle: at least the first MIN (each is one small GET, and each is a build
+ * start), then more while the cycle's look-up budget lasts, up to MAX. With 50 alone, starts were
+ * capped at 50 a cycle: 100 builds/s at a 500 ms poll whatever the sidecar's CPU (bench ceiling).
+ */
+const MIN_LOOKUPS_PER_CYCLE = 50;
+const MAX_LOOKUPS_PER_CYCLE = 1000;
 
 export class QueueFollow {
   readonly #d: QueueFollowDeps;
@@ -132,9 +144,14 @@ export class QueueFollow {
     const batch = [...this.#lookups.values()].slice(0, MAX_LOOKUPS_PER_CYCLE);
     const starts: QueueStart[] = [];
     let unplaced = 0;
+    const now = this.#d.now ?? Date.now;
+    const t0 = now();
+    const budgetMs = this.#d.lookupBudgetMs ?? 1000;
     const q = new PQueue({ concurrency: this.#d.concurrency });
     await q.addAll(
-      batch.map((l) => async () => {
+      batch.map((l, i) => async () => {
+        // Left for the next cycle: the lookup stays in #lookups.
+        if (i >= MIN_LOOKUPS_PER_CYCLE && now() - t0 > budgetMs) return;
         try {
           const ours = this.#followed.has(l.id);
           const r = await this.#lookUpOne(l);
