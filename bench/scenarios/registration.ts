@@ -60,6 +60,8 @@ async function measure(o: { jobs: number; nodes: number; sets: number }, timeout
     const distinct = new Set(groups.flatMap((gr) => gr.functions)).size + MANAGEMENT_FUNCTIONS;
 
     // Churn: replace CHURN nodes by new ones with the same labels, and wait for the poll to see it.
+    // A replacement at once leaves both executor counts as they were, so it is seen at the next
+    // node listing (nodesRefresh, 30 s by default: docs/architecture.md "Polling"), not the next poll.
     const before = sent();
     const fnsOf = new Map(groups.flatMap((gr) => gr.nodes.map((n) => [n, gr.functions.length] as const)));
     let churnPlugin = 0;
@@ -68,7 +70,7 @@ async function measure(o: { jobs: number; nodes: number; sets: number }, timeout
       stack.sim.addNode({ ...n, name: `${n.name}-r` });
       churnPlugin += (execOf.get(n.name) ?? 1) * (fnsOf.get(n.name) ?? 0);
     }
-    await until("replaced nodes seen", () => sc.nodes.slice(0, CHURN).every((n) => stack.daemon.poller.nodes.has(`${n.name}-r`) && !stack.daemon.poller.nodes.has(n.name)), 30_000, 50);
+    await until("replaced nodes seen", () => sc.nodes.slice(0, CHURN).every((n) => stack.daemon.poller.nodes.has(`${n.name}-r`) && !stack.daemon.poller.nodes.has(n.name)), 45_000, 50);
     await sleep(1_500);
     const churnOurs = sent() - before;
     return { ms, ours, plugin, distinct, gearmandCpuMs, groups: groups.length, functions: seen, churnOurs, churnPlugin };
