@@ -270,6 +270,7 @@ export class Bridge extends TypedEmitter<BridgeEvents> {
       capacity: this.capacity,
       management: this.#mgmt.serverStatus(),
       orphans: this.#orphans.list(this.#ctx.now(), EXPECT_BACK_MS),
+      held: this.#intake.held(this.#ctx.now()),
       awaitingAdoption: this.#inFlight() - this.runs.size,
       unpinnable: [...this.#unpinnable],
       conflicts: this.#mgmt.conflicts,

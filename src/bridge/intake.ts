@@ -17,6 +17,7 @@ import type { JobDetails, WorkerJobPort } from "./ports.js";
 import { Parking } from "./parking.js";
 import type { Reporting } from "./reporting.js";
 import { BuildRun } from "./runs/run.js";
+import type { HeldJob } from "./status.js";
 import type { Triggering } from "./trigger.js";
 
 export class Intake {
@@ -35,6 +36,11 @@ export class Intake {
     this.#adoption = adoption;
     this.#unpinned = unpinned;
     this.#parking = new Parking(c, report, (job, group) => this.onJob(job, group));
+  }
+
+  /** Jobs grabbed while paused and held until the pause ends. */
+  held(now: number): HeldJob[] {
+    return this.#parking.list(now);
   }
 
   /** Each poll cycle: jobs parked too long go back to Zuul. */

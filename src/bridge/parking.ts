@@ -14,6 +14,7 @@ import type { BridgeContext } from "./context.js";
 import { FAILURE } from "./outcome.js";
 import type { WorkerJobPort } from "./ports.js";
 import type { Reporting } from "./reporting.js";
+import type { HeldJob } from "./status.js";
 
 interface Parked {
   readonly group: GroupRef;
@@ -36,6 +37,11 @@ export class Parking {
 
   get size(): number {
     return this.#parked.size;
+  }
+
+  /** The jobs held now, oldest first (for /status). */
+  list(now: number): HeldJob[] {
+    return [...this.#parked].map(([job, p]) => ({ function: job.functionName, unique: job.unique, ageMs: now - p.since }));
   }
 
   park(job: WorkerJobPort, group: GroupRef): void {

@@ -5,7 +5,7 @@ import type { NameConflict } from "./name-guard.js";
 import type { PollerPort } from "./ports.js";
 import type { Orphan } from "./runs/orphans.js";
 import type { BuildRun } from "./runs/run.js";
-import type { BridgeStatus, DrainStatus, InFlightStatus, ServerConnectionStatus } from "./status.js";
+import type { BridgeStatus, DrainStatus, HeldJob, InFlightStatus, ServerConnectionStatus } from "./status.js";
 
 export interface StatusInput {
   now: number;
@@ -16,6 +16,7 @@ export interface StatusInput {
   capacity: Capacity;
   management: ServerConnectionStatus[];
   orphans: Orphan[];
+  held: HeldJob[];
   /** Records restored after a restart whose jobs gearmand has not handed back yet. */
   awaitingAdoption: number;
   unpinnable: string[];
@@ -79,6 +80,7 @@ export function bridgeStatus(i: StatusInput): BridgeStatus {
     management: i.management,
     inFlight: i.runs.map((r) => inFlight(r, i.now)),
     orphaned: i.orphans,
+    heldWhilePaused: i.held,
     unpinnable: i.unpinnable,
     badLabelExpressions: i.capacity.badLabels,
     nameClashes: i.capacity.clashes(),

@@ -44,6 +44,13 @@ export interface InFlightStatus {
   ageMs: number;
 }
 
+/** A job grabbed while the master was paused and held until the pause ends (parking.ts). */
+export interface HeldJob {
+  function: string;
+  unique: string;
+  ageMs: number;
+}
+
 export interface DrainStatus {
   phase: DrainPhase;
   quietDown: boolean;
@@ -73,6 +80,8 @@ export interface BridgeStatus {
   inFlight: InFlightStatus[];
   /** Records kept for adoption that no job in flight owns (see Orphans). */
   orphaned: Orphan[];
+  /** New jobs grabbed while paused (on a grab kept for a job coming back): held, not refused, until the pause ends (parking.ts). */
+  heldWhilePaused: HeldJob[];
   /** Jobs run (or read) that have no node parameter: Jenkins places their builds itself. */
   unpinnable: string[];
   badLabelExpressions: readonly { job: string; error: string }[];

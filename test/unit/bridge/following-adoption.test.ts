@@ -282,9 +282,15 @@ void describe("draining while builds are expected back", () => {
       assert.equal(fresh.ending, undefined, "no WORK_FAIL: none of Zuul's launches is spent");
       assert.equal(w.budget, 0, "the grab is spent: nothing more is grabbed while draining");
       assert.equal(h.jenkins.calls.filter((c) => c.startsWith("trigger")).length, 0, "nothing runs while draining");
+      assert.deepEqual(
+        h.bridge.status().heldWhilePaused.map((j) => [j.function, j.unique]),
+        [["build:ok", "someone-else"]],
+        "/status shows the held job",
+      );
       await h.bridge.resume();
       await until("triggered after resume", () => h.jenkins.calls.some((c) => c.startsWith("trigger")));
       assert.deepEqual(out, []);
+      assert.deepEqual(h.bridge.status().heldWhilePaused, [], "started: no longer held");
     } finally {
       await h.close();
     }
