@@ -85,7 +85,7 @@ export async function measureDetection(o: {
   // The renamed parameter: trigger job-00004 again and again until a build carries NODE_NAME.
   // Its failure is kept and thrown after the other probes (caught here, so that a failure of the
   // probe loop below, which tears the stack down under it, is not an unhandled rejection).
-  let paramError: unknown = null;
+  const paramFailure: { error: Error | null } = { error: null };
   const paramLoop = (async () => {
     while (param.delay === null && Date.now() - param.at < param.timeoutMs) {
       const submitted = Date.now();
@@ -101,7 +101,7 @@ export async function measureDetection(o: {
       if (b !== undefined && (b.parameters["NODE_NAME"] ?? "") !== "") param.delay = submitted - param.at;
     }
   })().catch((e: unknown) => {
-    paramError = e;
+    paramFailure.error = e instanceof Error ? e : new Error(String(e));
   });
 
   const pending = (src: Probe["source"]): Probe[] => probes.filter((p) => p.source === src && p.delay === null && (p.at === 0 || Date.now() - p.at < p.timeoutMs));
@@ -119,7 +119,7 @@ export async function measureDetection(o: {
     await sleep(100);
   }
   await paramLoop;
-  if (paramError !== null) throw paramError;
+  if (paramFailure.error !== null) throw paramFailure.error;
   for (const p of probes) o.note(`${p.figure}: ${p.delay === null ? `not seen within ${p.timeoutMs / 1000} s` : `${(p.delay / 1000).toFixed(1)} s`}`);
   return probes.map((p) => ({ figure: p.figure, value: p.delay ?? Number.NaN, unit: "ms", target: { op: "<=", value: p.targetMs } }));
 }
