@@ -41,7 +41,7 @@ function fakeStatus(draining: boolean): SidecarStatus {
   return {
     master: "jenkins.example", version: "0.0.0", jenkins: { url: "http://j/", healthy: true, lastSuccessAt: null, jobs: 0, nodes: 0 }, gearman: ["127.0.0.1:4730"], events: null,
     ready: { ready: true, reasons: [] }, drain: { ...DRAIN, phase: draining ? "draining" : "running" }, jenkinsHealthy: true, paused: [], groups: [],
-    management: [{ server: "127.0.0.1:4730", status: "connected", functions: 2, running: 0 }], inFlight: [], orphaned: [], unpinnable: [], badLabelExpressions: [],
+    management: [{ server: "127.0.0.1:4730", status: "connected", functions: 2, running: 0 }], inFlight: [], orphaned: [], heldWhilePaused: [], unpinnable: [], badLabelExpressions: [],
     nameClashes: [], masterNameConflicts: [], eventsNotRepublished: 0, recentErrors: [],
   };
 }
