@@ -35,10 +35,6 @@ export class Parking {
     c.capacity.on("changed", () => this.#release());
   }
 
-  get size(): number {
-    return this.#parked.size;
-  }
-
   /** The jobs held now, oldest first (for /status). */
   list(now: number): HeldJob[] {
     return [...this.#parked].map(([job, p]) => ({ function: job.functionName, unique: job.unique, ageMs: now - p.since }));

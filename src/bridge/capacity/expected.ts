@@ -53,8 +53,8 @@ export class ExpectedBack {
   /**
    * A new job arrived on a grab kept for one of ours: gearmand's queue holds new work ahead of
    * (or instead of) the jobs we expect, so every grab kept for the group's functions is spent.
-   * A paused group refuses at most one new job this way; a job of ours still in the queue comes
-   * back after the pause, and is adopted then. Returns how many were spent.
+   * A paused group holds at most one new job this way (parking.ts); a job of ours still in the
+   * queue comes back after the pause, and is adopted then. Returns how many were spent.
    */
   spendAll(functions: ReadonlySet<string>): number {
     let n = 0;

@@ -9,7 +9,7 @@ import { EXPECT_BACK_MS } from "../../../src/bridge/capacity/expected.js";
 import { FAILURE } from "../../../src/bridge/index.js";
 import { StateStore } from "../../../src/bridge/runs/state-file.js";
 import { J, jobInfo, nodeInfo, qitem, reported, settle, until } from "./fakes.js";
-import { args, harness } from "./harness.js";
+import { args, codes, harness, startedOk } from "./harness.js";
 
 void describe("following and reporting", () => {
   void it("start: WORK_DATA with the plugin's fields, then WORK_STATUS; end: WORK_COMPLETE with the same JSON plus the result (docs/contract.md)", async () => {
@@ -50,11 +50,8 @@ void describe("following and reporting", () => {
   void it("a running build that is gone from Jenkins (its URL answers 404): WORK_FAIL build_deleted", async () => {
     const h = await harness();
     try {
-      const out: string[] = [];
-      h.bridge.on("outcome", (o) => out.push(o.code ?? ""));
-      const job = h.group().assign("build:ok", "u1", args("u1"));
-      await until("queued", () => h.poller.followed.length === 1);
-      h.poller.started(reported("ok", 1, "n1", { queueId: 100 }));
+      const out = codes(h);
+      const job = await startedOk(h);
       await until("running", () => job.sent.some((x) => x.startsWith("DATA ")));
       h.poller.emit("buildGone", reported("ok", 1, "n1", { queueId: 100 }));
       await until("failed", () => job.ending !== undefined);
@@ -71,8 +68,7 @@ void describe("following and reporting", () => {
   void it("a start timeout whose cancel finds the item gone follows the build instead of failing", async () => {
     const h = await harness({ options: { buildStartTimeoutMs: 60_000 } });
     try {
-      const out: string[] = [];
-      h.bridge.on("outcome", (o) => out.push(o.code ?? ""));
+      const out = codes(h);
       const job = h.group().assign("build:ok", "a", args("a"));
       await until("queued", () => h.poller.followed.length === 1);
       h.jenkins.cancelAnswer = false;
@@ -85,7 +81,7 @@ void describe("following and reporting", () => {
       h.poller.finished(reported("ok", 1, "n1", { queueId: 100, building: false, result: "SUCCESS" }));
       await until("reported", () => job.ending !== undefined);
       assert.match(job.ending ?? "", /^COMPLETE .*"result":"SUCCESS"/);
-      assert.deepEqual(out, [""]);
+      assert.deepEqual(out, ["result SUCCESS"]);
     } finally {
       await h.close();
     }
@@ -94,8 +90,7 @@ void describe("following and reporting", () => {
   void it("node lost mid-build, queue item cancelled in Jenkins, start timeout: each a WORK_FAIL with its code", async () => {
     const h = await harness({ nodes: [nodeInfo("n1", ["linux"], 3)], options: { buildStartTimeoutMs: 60_000 } });
     try {
-      const out: string[] = [];
-      h.bridge.on("outcome", (o) => out.push(o.code ?? ""));
+      const out = codes(h);
       const w = h.group();
       const a = w.assign("build:ok", "a", args("a"));
       const b = w.assign("build:ok", "b", args("b"));
@@ -147,9 +142,7 @@ void describe("adoption", () => {
     const h = await harness();
     try {
       const w = h.group();
-      const first = w.assign("build:ok", "u1", args("u1"));
-      await until("queued", () => h.poller.followed.length === 1);
-      h.poller.started(reported("ok", 1, "n1", { queueId: 100 }));
+      const first = await startedOk(h);
       first.loseConnection();
       const again = w.assign("build:ok", "u1", args("u1"));
       await until("announced", () => again.json("DATA").length === 1);
@@ -225,11 +218,8 @@ void describe("jobs deleted in Jenkins", () => {
   void it("a job deleted while its build runs: WORK_FAIL job_missing (its builds went with it)", async () => {
     const h = await harness();
     try {
-      const out: string[] = [];
-      h.bridge.on("outcome", (o) => out.push(o.code ?? ""));
-      const job = h.group().assign("build:ok", "u1", args("u1"));
-      await until("queued", () => h.poller.followed.length === 1);
-      h.poller.started(reported("ok", 1, "n1", { queueId: 100 }));
+      const out = codes(h);
+      const job = await startedOk(h);
       h.poller.jobs.delete("ok");
       h.poller.emit("jobs", { added: [], changed: [], removed: ["ok"] });
       await until("failed", () => job.ending !== undefined);
@@ -274,8 +264,7 @@ void describe("draining while builds are expected back", () => {
   void it("a new job grabbed on that grab is held, not refused, and runs after resume", async () => {
     const h = await harness({ stateFile: await restoredDraining([{ unique: "mine", queueId: 55 }]) });
     try {
-      const out: string[] = [];
-      h.bridge.on("outcome", (o) => out.push(o.code ?? ""));
+      const out = codes(h);
       const w = h.group();
       const fresh = w.assign("build:ok", "someone-else", args("someone-else"));
       await settle();
@@ -299,8 +288,7 @@ void describe("draining while builds are expected back", () => {
   void it("a job held for longer than the outage bound is handed back, once", async () => {
     const h = await harness({ stateFile: await restoredDraining([{ unique: "mine", queueId: 55 }]), options: { outageHoldMs: 60_000 } });
     try {
-      const out: string[] = [];
-      h.bridge.on("outcome", (o) => out.push(o.code ?? ""));
+      const out = codes(h);
       const fresh = h.group().assign("build:ok", "someone-else", args("someone-else"));
       await settle();
       h.clock.now += 59_000;

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Bridge, type BridgeOptions } from "../../../src/bridge/index.js";
 import type { JobInfo, NodeInfo } from "../../../src/bridge/ports.js";
 import { silentLogger } from "../../../src/log.js";
-import { FakeJenkins, FakePoller, FakeWorker, J, jobInfo, nodeInfo, settle } from "./fakes.js";
+import { FakeJenkins, FakePoller, FakeWorker, J, jobInfo, nodeInfo, reported, settle, until, type FakeJob } from "./fakes.js";
 
 export interface Harness {
   bridge: Bridge;
@@ -71,4 +71,19 @@ export async function harness(
 /** Zuul's arguments with a ZUUL_UUID. */
 export function args(uuid: string, extra: Record<string, string> = {}): Record<string, string> {
   return { ZUUL_UUID: uuid, ZUUL_BRANCH: "master", ...extra };
+}
+
+/** The outcome codes the bridge reports, in order ("result X" for a completion, which has none). */
+export function codes(h: Harness): string[] {
+  const out: string[] = [];
+  h.bridge.on("outcome", (o) => out.push(o.code ?? `result ${o.result ?? ""}`));
+  return out;
+}
+
+/** `build:ok` grabbed as u1, and its build ok #1 started on n1 from queue item 100. */
+export async function startedOk(h: Harness): Promise<FakeJob> {
+  const job = h.group().assign("build:ok", "u1", args("u1"));
+  await until("queued", () => h.poller.followed.length === 1);
+  h.poller.started(reported("ok", 1, "n1", { queueId: 100 }));
+  return job;
 }

@@ -9,16 +9,10 @@ import { describe, it } from "node:test";
 import { FAILURE } from "../../../src/bridge/index.js";
 import { JenkinsConnectionError, JenkinsHttpError, JenkinsTimeoutError } from "../../../src/jenkins/index.js";
 import { jobInfo, nodeInfo, qitem, reported, settle, until } from "./fakes.js";
-import { args, harness } from "./harness.js";
+import { args, codes, harness } from "./harness.js";
 
 const timeout = (): JenkinsTimeoutError => new JenkinsTimeoutError({ method: "POST", url: "http://j/job/ok/buildWithParameters", timeoutMs: 10_000, retries: 0 });
 const refused = (): JenkinsConnectionError => new JenkinsConnectionError({ method: "POST", url: "http://j/job/ok/buildWithParameters", baseUrl: "http://j/", code: "ECONNREFUSED", retries: 3 });
-
-function codes(h: Awaited<ReturnType<typeof harness>>): string[] {
-  const out: string[] = [];
-  h.bridge.on("outcome", (o) => out.push(o.code ?? `result ${o.result ?? ""}`));
-  return out;
-}
 
 void describe("intake", () => {
   void it("the record is on disk before the trigger leaves, pinned through the job's node parameter", async () => {
